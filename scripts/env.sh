@@ -2,5 +2,8 @@
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$REPO_ROOT/.venv/bin:$PATH"
 export ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg"
-export ANSIBLE_VAULT_IDENTITY_LIST="lab@/var/lib/loomgraph-lab/vault-pass"
+# The lab's vault password exists once lab/setup.sh ran; source this file again after it.
+if [ -f /var/lib/loomgraph-lab/vault-pass ]; then
+  export ANSIBLE_VAULT_IDENTITY_LIST="lab@/var/lib/loomgraph-lab/vault-pass"
+fi
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-0}

@@ -12,6 +12,7 @@ step "Tooling (.venv)"
 bash scripts/bootstrap-venv.sh
 step "Lab: Docker engine, Compose v2, images, stand-ins"
 bash lab/setup.sh
+source scripts/env.sh
 step "Lab: customers as they are today (file storage, code indexed)"
 ansible-playbook -i inventories/lab lab/seed.yml
 
@@ -30,6 +31,9 @@ step "Cold rebuild of one customer: --tags rebuild -e customer=pinpianyi"
 SECONDS=0
 ansible-playbook -i inventories/lab site.yml -l h200 --tags rebuild -e customer=pinpianyi
 echo "rebuild: ${SECONDS}s"
+
+step "Cross-check: workspace_stats against plain SQL, NetworkX files kept"
+ansible-playbook -i inventories/lab playbooks/check_rebuild.yml -l h200 -e customer=pinpianyi
 
 step "Workspace statistics, read from PostgreSQL"
 ansible-playbook -i inventories/lab playbooks/stats.yml -l h200

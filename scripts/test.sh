@@ -11,4 +11,5 @@ python -m pytest -q tests/unit tests/integration
 [ "${1:-}" = quick ] && exit 0
 
 bash lab/setup.sh
+source scripts/env.sh
 molecule test -s default
