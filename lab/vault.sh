@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Creates the lab vault password and, if absent, the encrypted lab vault.yml
+# with random (partly hostile) PostgreSQL passwords. Idempotent.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PASS_FILE=$STATE_DIR/vault-pass
+VAULT=$REPO_DIR/inventories/lab/group_vars/h200/vault.yml
+CUSTOMERS=$REPO_DIR/inventories/lab/group_vars/h200/customers.yml
+VENV=$REPO_DIR/.venv/bin
+umask 077
+
+if [ ! -s "$PASS_FILE" ]; then
+  [ ! -e "$VAULT" ] || die "$VAULT exists but $PASS_FILE does not: remove the vault to regenerate it"
+  python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$PASS_FILE.tmp"
+  mv "$PASS_FILE.tmp" "$PASS_FILE"
+fi
+chmod 600 "$PASS_FILE"
+
+if [ -e "$VAULT" ]; then
+  "$VENV/ansible-vault" view --vault-id "lab@$PASS_FILE" "$VAULT" >/dev/null 2>&1 \
+    || die "$VAULT does not open with $PASS_FILE: remove it and rerun to regenerate"
+  exit 0
+fi
+
+plain=$(mktemp "$STATE_DIR/vault.XXXXXX")
+trap 'rm -f "$plain"' EXIT
+"$VENV/python" "$LAB_DIR/tools/lab_vault.py" "$CUSTOMERS" > "$plain"
+run vault "$VENV/ansible-vault" encrypt --vault-id "lab@$PASS_FILE" --encrypt-vault-id lab \
+  --output "$VAULT" "$plain"
+chmod 600 "$VAULT"
