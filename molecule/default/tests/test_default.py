@@ -76,9 +76,11 @@ def test_env_is_private_and_points_at_postgres(host, customer):
 
 
 def test_previous_env_is_kept_as_private_backup(host, customer):
-    backups = host.check_output("ls -1 %s/%s/ | grep -E '^\\.env\\..*\\.bak$' || true", BASE, customer["name"])
+    folder = "%s/%s" % (BASE, customer["name"])
+    # File.listdir() hides dot files.
+    backups = sorted(host.check_output("find %s -maxdepth 1 -name '.env.*.bak'", folder).split())
     assert backups, "no .env backup written by the switch"
-    first = host.file("%s/%s/%s" % (BASE, customer["name"], backups.splitlines()[0]))
+    first = host.file(backups[0])
     assert first.mode == 0o600
     assert dotenv.parse(first.content_string)["LIGHTRAG_KV_STORAGE"] == "JsonKVStorage"
 
@@ -121,7 +123,7 @@ def test_lightrag_created_its_tables_as_its_own_role(host, customer):
 
 
 def test_health_reports_postgres_storage(host, customer):
-    body = host.check_output("curl -fsS http://127.0.0.1:%d/health", customer["lightrag_port"])
+    body = host.check_output("curl -fsS http://127.0.0.1:%s/health" % customer["lightrag_port"])
     health = json.loads(body)
     assert health["status"] == "healthy"
     for key, cls in PG_CLASSES.items():
