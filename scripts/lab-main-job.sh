@@ -14,6 +14,8 @@ step "Lab: Docker engine, Compose v2, images, stand-ins"
 bash lab/setup.sh
 source scripts/env.sh
 step "Lab: customers as they are today (file storage, code indexed)"
+# From scratch every time, so each run shows the whole migration.
+bash lab/reset.sh
 ansible-playbook -i inventories/lab lab/seed.yml
 
 step "Main job: ansible-playbook site.yml -l h200"
