@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Creates the lab vault password and, if absent, the encrypted lab vault.yml
 # with random (partly hostile) PostgreSQL passwords. Idempotent.
+# The machine keeps one lab vault ($STATE_DIR/vault.yml): every checkout on it
+# gets a copy, so a second clone talks to the same lab databases.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,7 +19,13 @@ if [ ! -s "$PASS_FILE" ]; then
 fi
 chmod 600 "$PASS_FILE"
 
+SHARED=$STATE_DIR/vault.yml
+if [ ! -e "$VAULT" ] && [ -s "$SHARED" ]; then
+  cp "$SHARED" "$VAULT"
+fi
+
 if [ -e "$VAULT" ]; then
+  [ -s "$SHARED" ] || cp "$VAULT" "$SHARED"
   "$VENV/ansible-vault" view --vault-id "lab@$PASS_FILE" "$VAULT" >/dev/null 2>&1 \
     || die "$VAULT does not open with $PASS_FILE: remove it and rerun to regenerate"
   exit 0
@@ -29,3 +37,4 @@ trap 'rm -f "$plain"' EXIT
 run vault "$VENV/ansible-vault" encrypt --vault-id "lab@$PASS_FILE" --encrypt-vault-id lab \
   --output "$VAULT" "$plain"
 chmod 600 "$VAULT"
+cp "$VAULT" "$SHARED"
