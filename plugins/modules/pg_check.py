@@ -19,6 +19,18 @@ description:
   - Read-only; never reports a change.
 author:
   - LoomGraph infrastructure team
+options:
+  lightrag_workers:
+    description:
+      - How many LightRAG worker processes share this database (LightRAG's C(WORKERS)).
+      - With O(lightrag_max_connections), what LightRAG may open at most; RV(connection_budget)
+        compares it with the server's C(max_connections) and a warning says when it does not fit.
+    type: int
+    default: 1
+  lightrag_max_connections:
+    description: LightRAG's C(POSTGRES_MAX_CONNECTIONS), the pool size of each worker (LightRAG's default is 50).
+    type: int
+    default: 50
 extends_documentation_fragment:
   - loomgraph.lightrag_pg.lightrag_pg
 attributes:
@@ -237,6 +249,29 @@ max_connections:
   returned: when RV(is_available) is true
   type: int
   sample: 100
+connection_budget:
+  description:
+    - What LightRAG may open (O(lightrag_workers) x O(lightrag_max_connections)) against what the
+      server allows to non-superusers (C(max_connections) - C(superuser_reserved_connections)).
+  returned: when RV(is_available) is true
+  type: dict
+  sample: {needed: 50, allowed: 197, fits: true}
+  contains:
+    needed:
+      description: Connections LightRAG may open.
+      type: int
+      returned: always
+      sample: 50
+    allowed:
+      description: Connections the server accepts from non-superusers.
+      type: int
+      returned: always
+      sample: 197
+    fits:
+      description: Whether RV(connection_budget.needed) is within RV(connection_budget.allowed).
+      type: bool
+      returned: always
+      sample: true
 connections:
   description: Connections to the server right now, this one included.
   returned: when RV(is_available) is true
@@ -261,6 +296,7 @@ SELECT current_setting('server_version'), current_setting('server_version_num'):
        current_database(), current_user, r.rolsuper, d.datdba = r.oid,
        current_schema(), COALESCE(has_schema_privilege(current_schema(), 'CREATE'), false),
        current_setting('max_connections')::int,
+       current_setting('superuser_reserved_connections')::int,
        (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend')
   FROM pg_catalog.pg_roles r, pg_catalog.pg_database d
  WHERE r.rolname = current_user AND d.datname = current_database()
@@ -279,7 +315,18 @@ _SSL_SQL = "SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_backend_pid()"
 
 
 def argument_spec():
-    return connection_argument_spec()
+    spec = connection_argument_spec()
+    spec.update(
+        lightrag_workers=dict(type='int', default=1),
+        lightrag_max_connections=dict(type='int', default=50),
+    )
+    return spec
+
+
+def connection_budget(params, max_connections, reserved):
+    needed = params['lightrag_workers'] * params['lightrag_max_connections']
+    allowed = max_connections - reserved
+    return dict(needed=needed, allowed=allowed, fits=needed <= allowed)
 
 
 def version_key(version):
@@ -298,7 +345,7 @@ def latency_ms(conn):
 
 def identity(conn):
     (version, num, raw, database, user, superuser, owns, schema, can_create,
-     max_connections, connections) = fetch_all(conn, _IDENTITY_SQL)[0]
+     max_connections, reserved, connections) = fetch_all(conn, _IDENTITY_SQL)[0]
     return dict(
         # Distribution builds append a suffix: '17.2 (Debian 17.2-1.pgdg120+1)'.
         server_version=version.split()[0],
@@ -306,6 +353,7 @@ def identity(conn):
         database=database, user=user, superuser=superuser, owns_database=owns,
         default_schema=schema, can_create=can_create,
         max_connections=max_connections, connections=connections,
+        superuser_reserved_connections=reserved,
     )
 
 
@@ -338,6 +386,15 @@ def main():
         result.update(connect_ms=connect_ms, latency_ms=latency_ms(conn))
         result.update(identity(conn))
         result['is_available'] = True
+        budget = connection_budget(module.params, result['max_connections'],
+                                   result.pop('superuser_reserved_connections'))
+        result['connection_budget'] = budget
+        if not budget['fits']:
+            module.warn('LightRAG may open %d connections (%d workers x POSTGRES_MAX_CONNECTIONS %d) '
+                        'but this server accepts %d from non-superusers: raise max_connections or '
+                        'lower POSTGRES_MAX_CONNECTIONS.' % (budget['needed'], module.params['lightrag_workers'],
+                                                             module.params['lightrag_max_connections'],
+                                                             budget['allowed']))
         # Optional probes: a failure is a warning and a null, not a failed check.
         for probe, keys in ((extensions, ('pgvector', 'apache_age', 'apache_age_available')),
                             (ssl_in_use, ('ssl',))):

@@ -98,3 +98,18 @@ def test_missing_driver_fails_cleanly(databases, login, tmp_path, module):
     result = adhoc(module, login('lightrag'), env=dict(PYTHONPATH=str(tmp_path)))
     assert result.rc != 0
     assert 'Failed to import the required Python library (psycopg2 (or psycopg 3))' in result['msg']
+
+
+def test_connection_budget_fits_lightrags_default_pool(databases, login):
+    # The test server has max_connections 40 and 3 reserved for superusers.
+    result = adhoc('pg_check', login('lightrag', lightrag_max_connections=30))
+    assert result['connection_budget'] == dict(needed=30, allowed=37, fits=True)
+    assert 'raise max_connections' not in result.stdout + result.stderr
+
+
+def test_connection_budget_warns_when_workers_need_more(databases, login):
+    result = adhoc('pg_check', login('lightrag', lightrag_workers=4, lightrag_max_connections=50))
+    assert result.rc == 0, result
+    assert result['connection_budget'] == dict(needed=200, allowed=37, fits=False)
+    # The callback prints module warnings beside the result, not inside it.
+    assert 'raise max_connections' in ' '.join((result.stdout + result.stderr).split())
