@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts: the venv's tools first, the lab vault, the collection from this checkout.
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$REPO_ROOT/.venv/bin:$PATH"

@@ -14,13 +14,17 @@ version_added: 0.1.0
 author:
   - LoomGraph infrastructure team
 description:
-  - Takes one looped result of M(loomgraph.lightrag_pg.workspace_stats) (the loop item
-    being the customer's inventory entry) and keeps what LoomGraph reads - customer,
-    workspaces, totals, tables - or the error when the customer's database did not answer.
+  - Takes the registered result of M(loomgraph.lightrag_pg.workspace_stats) for one customer
+    and keeps what LoomGraph reads - customer, workspaces, totals, tables - or the error when
+    the customer's database did not answer.
   - Never copies the customer entry itself, which holds passwords.
 options:
   _input:
-    description: One element of the registered loop's C(results).
+    description: The registered result (run with C(failed_when=false) so an error is kept, not raised).
+    type: dict
+    required: true
+  customer:
+    description: The customer's inventory entry (only C(name) and C(display_name) are read).
     type: dict
     required: true
 """
@@ -30,7 +34,7 @@ EXAMPLES = r"""
   ansible.builtin.copy:
     dest: /srv/lightrag/reports/workspace_stats.json
     mode: "0640"
-    content: "{{ stats.results | map('loomgraph.lightrag_pg.stats_report') | list | to_nice_json }}"
+    content: "{{ stats | loomgraph.lightrag_pg.stats_report(customer) | to_nice_json }}"
 """
 
 RETURN = r"""
@@ -40,8 +44,7 @@ _value:
 """
 
 
-def stats_report(item):
-    customer = item.get("item") or {}
+def stats_report(item, customer):
     entry = {"customer": customer.get("name"), "display_name": customer.get("display_name")}
     if "workspaces" not in item:
         entry["error"] = item.get("msg", "unknown error")

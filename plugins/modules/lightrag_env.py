@@ -22,7 +22,7 @@ description:
   - Values of secret keys never appear in the result or in C(--diff) output.
 version_added: 0.1.0
 author:
-  - LoomGraph infrastructure team
+  - LoomGraph infrastructure team (!UNKNOWN)
 options:
   path:
     description: The dotenv file. It must exist; this module never creates a LightRAG configuration from nothing.
@@ -55,8 +55,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports which keys would change without writing the file or a backup.
   diff_mode:
     support: full
+    description: Shows the file before and after, with secret values masked.
 notes:
   - Duplicate assignments of a managed key are removed so a later line cannot override it.
 """

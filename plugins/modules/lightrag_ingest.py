@@ -21,7 +21,7 @@ description:
   - It does not wait for LightRAG to finish; poll C(/documents/pipeline_status) for that.
 version_added: 0.1.0
 author:
-  - LoomGraph infrastructure team
+  - LoomGraph infrastructure team (!UNKNOWN)
 options:
   url:
     description: LightRAG's base address as the host reaches it.
@@ -55,8 +55,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Lists the documents it would send without sending any.
   diff_mode:
     support: none
+    description: Sending documents changes no file on the host, so there is nothing to diff.
 """
 
 EXAMPLES = r"""

@@ -18,7 +18,7 @@ description:
     keyword in RV(error_kind). Use C(failed_when) to decide what is fatal.
   - Read-only; never reports a change.
 author:
-  - LoomGraph infrastructure team
+  - LoomGraph infrastructure team (!UNKNOWN)
 options:
   lightrag_workers:
     description:

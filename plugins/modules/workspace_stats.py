@@ -21,7 +21,7 @@ description:
     are still returned.
   - Read-only; never reports a change.
 author:
-  - LoomGraph infrastructure team
+  - LoomGraph infrastructure team (!UNKNOWN)
 extends_documentation_fragment:
   - loomgraph.lightrag_pg.lightrag_pg
 options:
@@ -83,7 +83,7 @@ notes:
   - LightRAG marks a rejected re-upload of a known document as a C(failed) row in
     C(lightrag_doc_status) with C(metadata.is_duplicate=true) (id C(dup-...)); its
     source-conflict repair flags a demoted document the same way. Such rows are not
-    documents; they are counted in RV(workspaces[].doc_status.duplicates) only.
+    documents; they are counted only under C(duplicates) in RV(workspaces[].doc_status).
     LightRAG's own status counts show them as C(failed).
   - Entities and relations come from the graph tables of PGTableGraphStorage
     (C(lightrag_graph_nodes), C(lightrag_graph_edges), namespace C(chunk_entity_relation)).

@@ -41,7 +41,7 @@ def test_old_graph_serves_again(host):
 
 def test_a_query_is_answered_from_the_old_data(host):
     answer = _api(host, "pinpianyi", "/query", {"query": "What does the Signer class do?", "mode": "local",
-                                                 "only_need_context": True})
+                                                "only_need_context": True})
     assert "Signer" in json.dumps(answer)
 
 

@@ -43,7 +43,7 @@ def adhoc(module, args, check=False, env=None):
            '-m', 'loomgraph.lightrag_pg.' + module, '-a', json.dumps(args)]
     if check:
         cmd.append('--check')
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=_env(env), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=_env(env), capture_output=True, text=True, timeout=120, check=False)
     # minimal callback: "localhost | SUCCESS => {...}" (or FAILED!), after any error lines
     match = re.search(r'^localhost \| [A-Z!]+ => ', proc.stdout, re.M)
     data = json.loads(proc.stdout[match.end():]) if match else {}
@@ -53,5 +53,5 @@ def adhoc(module, args, check=False, env=None):
 def playbook(path, extra_vars):
     cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', path,
            '-e', json.dumps(extra_vars)]
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=300, check=False)
     return Result(proc, None)

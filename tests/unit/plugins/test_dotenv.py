@@ -34,7 +34,7 @@ def test_other_lines_keep_their_text_and_order():
 
 
 def test_missing_keys_go_below_the_header_once():
-    after, _ = dotenv.merge("A=1\n", {"B": "2", "C": "3"}, HEADER)
+    after = dotenv.merge("A=1\n", {"B": "2", "C": "3"}, HEADER)[0]
     assert after == "A=1\n\n# managed\nB=2\nC=3\n"
     again, changed = dotenv.merge(after, {"B": "2", "C": "3", "D": "4"}, HEADER)
     assert again.count(HEADER) == 1

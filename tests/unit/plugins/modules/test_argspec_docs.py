@@ -18,8 +18,12 @@ MODULES = {'pg_check': pg_check, 'workspace_stats': workspace_stats}
 
 def rendered_doc(name):
     fqcn = 'loomgraph.lightrag_pg.' + name
+    # ansible-test units gives module tests a PYTHONPATH with only ansible's
+    # module_utils; ansible-doc is controller code and needs its own installation.
+    env = dict(os.environ)
+    env.pop('PYTHONPATH', None)
     out = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '--json', fqcn],
-                         cwd=REPO_ROOT, check=True, capture_output=True, text=True).stdout
+                         cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out)[fqcn]
 
 
