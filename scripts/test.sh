@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's second command: every test, on a machine where nothing runs yet.
 #   scripts/test.sh          lint, sanity, unit + module + package tests, then the molecule scenarios
+#                            default, rebuild, rollback, check_mode (each from the pre-migration lab)
 #   scripts/test.sh quick    lint, sanity, unit + module + package tests only: no Docker (the edit-test loop)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -17,3 +18,5 @@ bash lab/setup.sh
 source scripts/env.sh
 molecule test -s default
 molecule test -s rebuild
+molecule test -s rollback
+molecule test -s check_mode
