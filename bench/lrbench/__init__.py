@@ -1,0 +1,1 @@
+"""LightRAG-sized benchmark of workspace_stats (see bench/run.py)."""
