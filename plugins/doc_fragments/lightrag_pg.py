@@ -65,3 +65,14 @@ notes:
 requirements:
   - psycopg2 (or psycopg 3) on the managed host
 '''
+
+    # For modules that only read: same answers in check mode, never a diff.
+    READ_ONLY = r'''
+attributes:
+  check_mode:
+    support: full
+    description: Runs the same read-only queries in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is nothing to diff.
+'''

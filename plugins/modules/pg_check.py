@@ -33,13 +33,7 @@ options:
     default: 50
 extends_documentation_fragment:
   - loomgraph.lightrag_pg.lightrag_pg
-attributes:
-  check_mode:
-    support: full
-    description: Runs the same read-only queries in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+  - loomgraph.lightrag_pg.lightrag_pg.read_only
 seealso:
   - module: loomgraph.lightrag_pg.workspace_stats
   - module: community.postgresql.postgresql_ping

@@ -24,6 +24,7 @@ author:
   - LoomGraph infrastructure team (!UNKNOWN)
 extends_documentation_fragment:
   - loomgraph.lightrag_pg.lightrag_pg
+  - loomgraph.lightrag_pg.lightrag_pg.read_only
 options:
   filter:
     description:
@@ -72,13 +73,6 @@ options:
       - By default, the tables LightRAG's unqualified names resolve to for O(login_user),
         following its C(search_path).
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: Runs the same read-only queries in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
 notes:
   - LightRAG marks a rejected re-upload of a known document as a C(failed) row in
     C(lightrag_doc_status) with C(metadata.is_duplicate=true) (id C(dup-...)); its
