@@ -17,13 +17,13 @@ METHODS = [
     ('ansible_estimated', '`workspace_stats` `exact: false`, `ansible localhost -m`', 'wall_s'),
     ('per_workspace', 'Same counts, one workspace at a time (N round trips)', 'query_s'),
     ('files', 'File stores: networkx graphml + JSON stores', 'query_s'),
-    ('counts_only', 'Diagnostic (not the module): grouped `count(*)` without `max(updated_at)`', 'query_s'),
+    ('counts_only', 'Diagnostic (not the module): the bare grouped `count(*)` queries, no assembly', 'query_s'),
 ]
 TUNED = [
     ('tuned_stats_exact', '`workspace_stats` exact, query time', 'query_s'),
     ('tuned_stats_estimated', '`workspace_stats` `exact: false`, query time', 'query_s'),
     ('tuned_per_workspace', 'Same counts, one workspace at a time', 'query_s'),
-    ('tuned_counts_only', 'Diagnostic: grouped `count(*)` without `max(updated_at)`', 'query_s'),
+    ('tuned_counts_only', 'Diagnostic: the bare grouped `count(*)` queries', 'query_s'),
 ]
 
 

@@ -115,8 +115,8 @@ def step_per_workspace(args):
         where = 'workspace = %s'
         if table['kind'] in ('graph_nodes', 'graph_edges'):
             where += ' AND namespace = %s'
-        count_sql[table['name']] = ('SELECT count(*), max(%s) FROM %s WHERE %s' % (
-            wc.timestamp_column(table), qualified_name(table['schema'], table['name']), where), table['kind'])
+        count_sql[table['name']] = ('SELECT count(*) FROM %s WHERE %s' % (
+            qualified_name(table['schema'], table['name']), where), table['kind'])
     totals = dict(workspaces=0, documents=0, duplicates=0, chunks=0, entities=0, relations=0,
                   vdb_chunks=0, vdb_entities=0, vdb_relations=0, statuses={})
     field = dict(chunks='chunks', graph_nodes='entities', graph_edges='relations', vdb_chunks='vdb_chunks',
@@ -133,7 +133,7 @@ def step_per_workspace(args):
         queries += 1
         for name, (sql, kind) in sorted(count_sql.items()):
             params = (ws, GRAPH_NAMESPACE) if kind.startswith('graph') else (ws,)
-            (count, _last), = fetch_all(conn, sql, params)
+            (count,), = fetch_all(conn, sql, params)
             totals[field[kind]] += count
             queries += 1
     t2 = _now()
@@ -142,8 +142,8 @@ def step_per_workspace(args):
 
 
 def step_counts_only(args):
-    """Diagnostic, not the module: the grouped count(*) per table without the
-    max(timestamp) the module also computes for last_update."""
+    """Diagnostic, not the module: only the grouped count(*) queries, without
+    the catalog discovery cost counted and without assembling workspaces."""
     from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils import workspace_counts as wc
     from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.lightrag_tables import (
         GRAPH_NAMESPACE, discover_tables)

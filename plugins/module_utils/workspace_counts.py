@@ -57,16 +57,37 @@ def count_doc_status(conn, table):
     return result
 
 
-def count_rows(conn, table):
-    """count(*) per workspace; graph tables only count LightRAG's graph namespace."""
+def count_rows(conn, table, workspaces=None):
+    """count(*) per workspace; graph tables only count LightRAG's graph namespace.
+
+    No max(updated_at) here: on the big tables it forces a heap visit per row,
+    while count(*) alone is an index-only scan of LightRAG's (workspace, id)
+    primary key (docs/performance.md). last_update comes from doc_status."""
     where, args = ['workspace IS NOT NULL'], []
+    if workspaces is not None:  # only these (an index range each)
+        where.append('workspace = ANY(%s)')
+        args.append(list(workspaces))
     if table['kind'] in ('graph_nodes', 'graph_edges') and 'namespace' in table['columns']:
         where.append('namespace = %s')
         args.append(GRAPH_NAMESPACE)
-    sql = ('SELECT workspace, count(*), %s FROM %s WHERE %s GROUP BY 1'
-           % (_max_ts(table), qualified_name(table['schema'], table['name']), ' AND '.join(where)))
-    return dict((ws, dict(rows=count, last_update=last))
-                for ws, count, last in fetch_all(conn, sql, tuple(args)))
+    sql = ('SELECT workspace, count(*) FROM %s WHERE %s GROUP BY 1'
+           % (qualified_name(table['schema'], table['name']), ' AND '.join(where)))
+    return dict((ws, dict(rows=count, last_update=None))
+                for ws, count in fetch_all(conn, sql, tuple(args)))
+
+
+def list_workspaces(conn, table):
+    """Which workspaces have rows, without counting them: a loose index scan that
+    hops from one workspace to the next along the (workspace, ...) primary key,
+    one index probe per workspace instead of a visit per row."""
+    name = qualified_name(table['schema'], table['name'])
+    sql = ('WITH RECURSIVE w(workspace) AS ('
+           ' (SELECT workspace FROM {t} WHERE workspace IS NOT NULL ORDER BY workspace LIMIT 1)'
+           ' UNION ALL'
+           ' SELECT (SELECT t.workspace FROM {t} t WHERE t.workspace > w.workspace ORDER BY t.workspace LIMIT 1)'
+           ' FROM w WHERE w.workspace IS NOT NULL)'
+           ' SELECT workspace FROM w WHERE workspace IS NOT NULL').format(t=name)
+    return dict((ws, dict(rows=None, last_update=None)) for (ws,) in fetch_all(conn, sql))
 
 
 def count_distinct_elements(conn, table, column, workspaces):

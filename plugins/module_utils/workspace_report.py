@@ -27,11 +27,17 @@ SOURCE_NAMES = {'graph_nodes': 'graph', 'graph_edges': 'graph', 'full_entities':
                 'chunks': 'doc_chunks', 'vdb_chunks': 'vdb'}
 
 
+# Vector tables whose rows need not be counted when this kind of table is there:
+# the vectors mirror it, and only which workspaces and models they hold is asked.
+MIRRORED = {'vdb_chunks': 'chunks', 'vdb_entity': 'graph_nodes', 'vdb_relation': 'graph_edges'}
+
+
 class Collector(object):
-    def __init__(self, conn, schema=None, exact=True, warn=None):
+    def __init__(self, conn, schema=None, exact=True, warn=None, count_vectors=False):
         self.conn = conn
         self.schema = schema
         self.exact = exact
+        self.count_vectors = count_vectors
         self.warn = warn or (lambda msg: None)
         self.tables = []
         self.counts = {}   # table name -> {workspace: {rows, last_update}}
@@ -45,8 +51,14 @@ class Collector(object):
             table['error'] = scrub(exc, None)
             self.warn('could not count %s.%s: %s' % (table['schema'], table['name'], table['error']))
             return None
-        table['count_method'] = 'exact'
+        table['count_method'] = 'presence' if func is wc.list_workspaces else 'exact'
         return result
+
+    def _presence_only(self, table):
+        """Exact mode skips counting vector rows that mirror a counted table."""
+        mirrored = MIRRORED.get(table['kind'])
+        return (self.exact and not self.count_vectors and mirrored is not None
+                and bool(self._of_kind(mirrored)))
 
     def _of_kind(self, kind):
         return [t for t in self.tables if t['kind'] == kind]
@@ -69,9 +81,11 @@ class Collector(object):
         # Exact counts first, so estimates can also cover the workspaces they found.
         for table in counted:
             if (table['schema'], table['name']) not in estimates:
-                result = self._run(table, wc.count_rows)
+                func = wc.list_workspaces if self._presence_only(table) else wc.count_rows
+                result = self._run(table, func)
                 if result is not None:
                     self.counts[table['name']] = result
+        self._count_uncovered_vectors()
         known = self._known_workspaces()
         for table in counted:
             stats = estimates.get((table['schema'], table['name']))
@@ -80,6 +94,24 @@ class Collector(object):
                 table['count_method'] = 'estimated'
         self._fallback_counts()
         return self._workspaces(), self._public_tables()
+
+    def _count_uncovered_vectors(self):
+        """A workspace with vectors but no rows in the mirrored table (its chunks or
+        graph live elsewhere) gets its vector rows counted after all: they may be its
+        only figure. Usually there is none, and no query is sent."""
+        for table in self.tables:
+            if table.get('count_method') != 'presence':
+                continue
+            covered = set()
+            for mirrored in self._of_kind(MIRRORED[table['kind']]):
+                covered.update(ws for ws, c in self.counts.get(mirrored['name'], {}).items() if c['rows'])
+            present = self.counts.get(table['name'], {})
+            missing = sorted(ws for ws in present if ws not in covered)
+            if missing:
+                result = self._run(table, wc.count_rows, missing)
+                table['count_method'] = 'presence'
+                if result is not None:
+                    present.update(result)
 
     def _planner_stats(self, counted):
         analysed = [t for t in counted if t['estimated_rows'] is not None]
@@ -112,6 +144,8 @@ class Collector(object):
             if table['count_method'] == 'failed':
                 continue
             rows = self.counts.get(table['name'], {}).get(workspace, {}).get('rows', 0)
+            if rows is None:  # presence only: its mirror has the figure
+                continue
             best = rows if best is None else max(best, rows)
         return best  # None: no usable table of this kind
 
@@ -156,14 +190,15 @@ class Collector(object):
         groups = {}
         for table in self.tables:
             field = VDB_FIELDS.get(table['kind'])
-            rows = self.counts.get(table['name'], {}).get(workspace, {}).get('rows', 0)
-            if not field or not rows:
+            entry = self.counts.get(table['name'], {}).get(workspace)
+            if not field or not entry or entry['rows'] == 0:
                 continue
             key = (table['model'] or '', table['dim'] or 0, table['legacy'])
             group = groups.setdefault(key, dict(
                 model=table['model'], dim=table['dim'], legacy=table['legacy'],
                 vector_type=table['vector_type'], chunks=0, entities=0, relations=0, tables=[]))
-            group[field] += rows
+            # None: the workspace has rows there, not counted (presence only).
+            group[field] = None if entry['rows'] is None or group[field] is None else group[field] + entry['rows']
             group['tables'].append(table['name'])
         return [groups[k] for k in sorted(groups)]
 

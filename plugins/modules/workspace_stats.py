@@ -55,6 +55,19 @@ options:
         for dashboards, not for migration checks.
     type: bool
     default: true
+  count_vectors:
+    description:
+      - With O(exact=true), also count the rows of the vector tables.
+      - Without it, a vector table that mirrors a counted table (chunk vectors and
+        C(lightrag_doc_chunks), entity and relation vectors and the graph) is only asked
+        which workspaces it holds, by hopping along its primary key (one index probe per
+        workspace, not a visit per row). RV(workspaces[].embeddings) then still says which
+        models and dimensions a workspace lives in, with null counts. The vector tables
+        hold about half the rows of a LightRAG database, so this halves the cost of O(exact).
+      - Turn it on to see how far the vectors of each model have got, for example while a
+        workspace is being rebuilt after an embedding model change.
+    type: bool
+    default: false
   sort_by:
     description:
       - Order of RV(workspaces). Ties are broken by workspace name.
@@ -265,17 +278,17 @@ workspaces:
           returned: always
           sample: vector
         chunks:
-          description: Rows in the chunk vector table.
+          description: Rows in the chunk vector table; null when not counted (O(count_vectors=false)).
           type: int
           returned: always
           sample: 340
         entities:
-          description: Rows in the entity vector table.
+          description: Rows in the entity vector table; null when not counted (O(count_vectors=false)).
           type: int
           returned: always
           sample: 910
         relations:
-          description: Rows in the relation vector table.
+          description: Rows in the relation vector table; null when not counted (O(count_vectors=false)).
           type: int
           returned: always
           sample: 1204
@@ -287,8 +300,11 @@ workspaces:
           sample: [lightrag_vdb_chunks_jinaai_jina_embeddings_v2_base_code_768d]
     last_update:
       description:
-        - Newest update time among the workspace's counted rows, ISO 8601 in UTC; null if none.
-        - With O(exact=false), only exactly counted tables contribute.
+        - Newest update time of the workspace's document status rows, ISO 8601 in UTC; null if none.
+        - LightRAG touches a document's status row whenever it is added, processed or deleted, so
+          this is the last time the workspace's content changed through the document pipeline.
+          Direct graph edits (entity/relation edit endpoints) do not show here; reading their time
+          would cost a heap visit per row of the largest tables.
       type: str
       returned: always
       sample: '2025-12-03T12:40:01+00:00'
@@ -392,7 +408,9 @@ tables:
       returned: always
       sample: 14
     count_method:
-      description: C(exact), C(estimated), C(failed) or C(not_counted) (not needed for the figures).
+      description:
+        - C(exact), C(estimated), C(presence) (which workspaces it holds, not how many rows),
+          C(failed) or C(not_counted) (not needed for the figures).
       type: str
       returned: always
       sample: exact
@@ -433,6 +451,7 @@ def argument_spec():
         filter=dict(type='list', elements='str', default=[]),
         search=dict(type='str'),
         exact=dict(type='bool', default=True),
+        count_vectors=dict(type='bool', default=False),
         sort_by=dict(type='str', default='workspace', choices=SORT_KEYS),
         sort_order=dict(type='str', default='asc', choices=['asc', 'desc']),
         schema=dict(type='str'),
@@ -442,7 +461,8 @@ def argument_spec():
 
 def run(module, conn):
     params = module.params
-    collector = Collector(conn, schema=params['schema'], exact=params['exact'], warn=module.warn)
+    collector = Collector(conn, schema=params['schema'], exact=params['exact'], warn=module.warn,
+                          count_vectors=params['count_vectors'])
     workspaces, tables = collector.collect()
     chosen = sort_workspaces(select(workspaces, params['filter'], params['search']),
                              params['sort_by'], params['sort_order'])

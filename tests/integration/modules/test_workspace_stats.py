@@ -55,7 +55,8 @@ def test_counts_per_workspace(databases, login):
     assert pin['doc_status'] == status(processed=3, pending=1, failed=1, duplicates=2)
     assert (pin['chunks'], pin['entities'], pin['relations']) == (12, 10, 7)  # other namespace ignored
     assert (pin['entities_source'], pin['relations_source'], pin['chunks_source']) == ('graph', 'graph', 'doc_chunks')
-    assert pin['last_update'] == '2025-06-01T00:00:00+00:00'  # the vector rows are newest
+    # From doc_status only: the newer chunk/graph/vector rows (2025-06-01) are not read.
+    assert pin['last_update'] == '2025-03-01T08:00:00+00:00'
     assert pin['estimated'] is False
 
     acme = ws['Acme_Prod']
@@ -74,11 +75,24 @@ def test_counts_per_workspace(databases, login):
 
 
 def test_one_workspace_in_two_embedding_models(databases, login, capsys):
-    pin = by_name(run_main(workspace_stats, login('lightrag'), capsys))['pinpianyi']
+    counted = run_main(workspace_stats, dict(login('lightrag'), count_vectors=True), capsys)
+    pin = by_name(counted)['pinpianyi']
     assert [(e['model'], e['dim'], e['chunks'], e['entities'], e['relations']) for e in pin['embeddings']] == [
         ('baai_bge_m3', 1024, 12, 10, 7),
         ('jinaai_jina_embeddings_v2_base_code', 768, 4, 3, 2),
     ]
+    assert set(t['count_method'] for t in counted['tables'] if t['kind'].startswith('vdb')) == {'exact'}
+    # By default the vector tables only say which models hold the workspace.
+    presence = run_main(workspace_stats, login('lightrag'), capsys)
+    assert [(e['model'], e['dim'], e['chunks'], e['entities'], e['relations'])
+            for e in by_name(presence)['pinpianyi']['embeddings']] == [
+        ('baai_bge_m3', 1024, None, None, None),
+        ('jinaai_jina_embeddings_v2_base_code', 768, None, None, None),
+    ]
+    assert set(t['count_method'] for t in presence['tables'] if t['kind'].startswith('vdb')) == {'presence'}
+    # The workspace's own figures do not depend on it.
+    for key in ('documents', 'chunks', 'entities', 'relations'):
+        assert by_name(presence)['pinpianyi'][key] == pin[key]
     jina = pin['embeddings'][1]
     assert jina['legacy'] is False and jina['vector_type'] == 'vector'
     assert jina['tables'] == ['lightrag_vdb_%s_%s' % (store, MODEL_A[0])
