@@ -57,9 +57,8 @@ options:
     type: path
     aliases: [ ssl_rootcert ]
 notes:
-  - Sessions are opened read-only (C(default_transaction_read_only=on)) with
-    C(application_name=ansible-loomgraph.lightrag_pg), so they are easy to spot
-    in C(pg_stat_activity).
+  - Sessions carry C(application_name=ansible-loomgraph.lightrag_pg), so they are
+    easy to spot in C(pg_stat_activity).
   - All login options can be set once for every module of this collection with
     C(module_defaults) and the action group C(group/loomgraph.lightrag_pg.postgres).
 requirements:
@@ -68,6 +67,8 @@ requirements:
 
     # For modules that only read: same answers in check mode, never a diff.
     READ_ONLY = r'''
+notes:
+  - Sessions are opened read-only (C(default_transaction_read_only=on)).
 attributes:
   check_mode:
     support: full

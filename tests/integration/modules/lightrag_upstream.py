@@ -10,6 +10,7 @@ The files are parsed with `ast`, so nothing of LightRAG is executed.
 import ast
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -63,10 +64,21 @@ class LightRAGSchema(object):
         self.origin, sources = load_sources()
         self.tables = _module_constant(sources[FILES[0]], 'TABLES')
         self.graph_ddl = _module_constant(sources[FILES[1]], '_DDL')
+        # PGKVStorage's statements (get_by_id_<namespace>, upsert_..., ...).
+        self.sql_templates = _module_constant(sources[FILES[0]], 'SQL_TEMPLATES')
 
     def plain_ddl(self):
         """DDL of every table that is not a vector table."""
         return [v['ddl'] for k, v in sorted(self.tables.items()) if 'VECTOR(dimension)' not in v['ddl']]
+
+    def kv_statement(self, name, *args):
+        """(sql, params) to run a PGKVStorage statement of SQL_TEMPLATES with psycopg,
+        LightRAG's asyncpg parameters $1, $2, ... becoming %(p1)s, %(p2)s, ..."""
+        sql = self.sql_templates[name]
+        if '%' in sql:
+            raise ValueError('%s contains %%, which psycopg would read as a placeholder' % name)
+        return (re.sub(r'\$([0-9]+)\b', r'%(p\1)s', sql),
+                dict(('p%d' % (i + 1), arg) for i, arg in enumerate(args)))
 
     def vector_ddl(self, base, table_name, dim, vector_type='VECTOR'):
         """What PGVectorStorage._pg_create_table does: fill in the dimension and

@@ -10,10 +10,11 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.loomgraph.lightrag_pg.plugins.modules import pg_check, workspace_stats
+from ansible_collections.loomgraph.lightrag_pg.plugins.modules import lightrag_llm_cache, pg_check, workspace_stats
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
-MODULES = {'pg_check': pg_check, 'workspace_stats': workspace_stats}
+# The PostgreSQL modules: shared login options, doc fragment and action group.
+MODULES = {'lightrag_llm_cache': lightrag_llm_cache, 'pg_check': pg_check, 'workspace_stats': workspace_stats}
 
 
 def rendered_doc(name):
@@ -87,7 +88,7 @@ def test_examples_use_fqcn_and_parse(module_doc):
     assert 'group/loomgraph.lightrag_pg.postgres' in doc['examples']
 
 
-def test_action_group_lists_both_modules():
+def test_action_group_lists_the_postgresql_modules():
     with open(os.path.join(REPO_ROOT, 'meta', 'runtime.yml')) as handle:
         runtime = yaml.safe_load(handle)
     assert sorted(runtime['action_groups']['postgres']) == sorted(MODULES)
