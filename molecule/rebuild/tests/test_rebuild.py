@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -72,6 +73,83 @@ def test_other_customer_is_untouched(host):
     )
     assert after.strip() == before.strip()
 
+def _one(host, pattern):
+    found = host.check_output("ls -d %s 2>/dev/null || true" % pattern).split()  # unquoted: a glob
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_backup_was_taken_before_the_rebuild(host):
+    folder = _one(host, "%s/pinpianyi/backups/*-cold-rebuild" % BASE)
+    assert host.file(folder).mode == 0o700
+    for name in ("lightrag.dump", "inputs.tar.gz", "backup.json"):
+        assert host.file("%s/%s" % (folder, name)).mode == 0o600
+    # A pg_dump custom-format archive, and every source document in the tarball.
+    assert host.check_output("head -c 5 %s/lightrag.dump", folder) == "PGDMP"
+    listed = host.check_output("tar -tzf %s/inputs.tar.gz", folder).split()
+    sources = host.check_output("cd %s/pinpianyi/data && find inputs -type f", BASE).split()
+    assert sorted(f for f in listed if not f.endswith("/")) == sorted(sources) and sources
+    # Taken before anything was sent: PostgreSQL held no document then.
+    assert json.loads(host.file(folder + "/backup.json").content_string)["totals"]["documents"] == 0
+
+
+def test_the_report_puts_file_counts_and_postgres_counts_side_by_side(host):
+    report = json.loads(host.file(_one(host, "%s/pinpianyi/reports/cold-rebuild-*.json" % BASE)).content_string)
+    text = json.dumps(report)
+    graphml = host.file("%s/pinpianyi/data/rag_storage/pinpianyi/graph_chunk_entity_relation.graphml" % BASE)
+    nodes = graphml.content_string.count("<node ")
+    assert str(nodes) in text and str(_count(host, "lightrag_graph_nodes")) in text
+    markdown = host.file(_one(host, "%s/pinpianyi/reports/cold-rebuild-*.md" % BASE)).content_string
+    assert "pinpianyi" in markdown and "|" in markdown
+
+
+def test_the_rebuild_lock_is_released(host):
+    assert not host.file("%s/pinpianyi/.cold-rebuild.lock" % BASE).exists
+
+
+def _rebuild(*extra):
+    return subprocess.run(
+        ["ansible-playbook", "-i", "inventories/lab", "site.yml", "-l", "h200", "--tags", "rebuild",
+         "-e", "customer=pinpianyi"] + list(extra),
+        cwd=REPO, env=CLI_ENV, capture_output=True, text=True, check=False,
+    )
+
+
+def _hold_lock(host, pid):
+    owner = json.dumps(dict(controller=host.check_output("hostname -f 2>/dev/null || hostname"), pid=pid,
+                            since="2026-01-01T00:00:00+00:00"))
+    host.check_output("printf '%%s\\n' %s > %s/pinpianyi/.cold-rebuild.lock", owner, BASE)
+
+
+def test_a_second_rebuild_of_the_same_customer_is_refused(host):
+    holder = subprocess.Popen(["sleep", "300"])
+    try:
+        _hold_lock(host, holder.pid)
+        run = _rebuild()
+        assert run.returncode != 0
+        out = " ".join(run.stdout.split())
+        assert "another cold rebuild holds" in out and str(holder.pid) in out
+        assert "Send the documents" not in run.stdout
+        # The refused run leaves the other run's lock alone.
+        assert str(holder.pid) in host.file("%s/pinpianyi/.cold-rebuild.lock" % BASE).content_string
+    finally:
+        holder.kill()
+        holder.wait()
+        host.check_output("rm -f %s/pinpianyi/.cold-rebuild.lock", BASE)
+
+
+def test_a_lock_left_by_a_killed_rebuild_is_taken_over(host):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    _hold_lock(host, gone.pid)
+    run = _rebuild()
+    assert run.returncode == 0, run.stdout[-3000:]
+    out = " ".join(run.stdout.split())
+    assert "took over the lock of an earlier rebuild" in out
+    # Nothing left to do, and the progress line says so.
+    assert re.search(r"pinpianyi: (\d+)/\1 documents processed, 0 failed, 0 to go, pipeline idle", out), out[-2000:]
+    assert not host.file("%s/pinpianyi/.cold-rebuild.lock" % BASE).exists
+
 
 @pytest.mark.parametrize(
     "extra, message",
@@ -88,7 +166,7 @@ def test_rebuild_tag_refuses_unless_one_known_customer_is_named(extra, message):
     )
     assert run.returncode != 0
     assert message in " ".join(run.stdout.split())
-    assert "Send the source documents" not in run.stdout
+    assert "Send the documents" not in run.stdout
 
 
 def test_main_run_never_rebuilds():
