@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The README's second command: every test, on a machine where nothing runs yet.
-#   scripts/test.sh          lint, sanity, unit + module + package tests, then the molecule scenarios
-#                            default, rebuild, rollback, check_mode (each from the pre-migration lab)
+#   scripts/test.sh          lint, sanity, unit + module + package tests, then the bad-input tests and
+#                            the molecule scenarios default, rebuild, llm_cache, restore, rollback,
+#                            check_mode, faults (each from the pre-migration lab; faults restarts dockerd)
 #   scripts/test.sh quick    lint, sanity, unit + module + package tests only: no Docker (the edit-test loop)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
+# Everything this run prints also goes to one log, searched for lab passwords at the end.
+LOG=${TEST_LOG:-/var/log/loomgraph-lab/test-$(date -u +%Y%m%dT%H%M%SZ).log}
+mkdir -p "$(dirname "$LOG")"
+exec > >(tee -a "$LOG") 2>&1
 
 bash scripts/bootstrap-venv.sh
 ansible-lint -q                # .ansible-lint: production profile, whole repository
@@ -16,7 +21,8 @@ python -m pytest -q tests/unit tests/integration tests/package
 
 bash lab/setup.sh
 source scripts/env.sh
-molecule test -s default
-molecule test -s rebuild
-molecule test -s rollback
-molecule test -s check_mode
+python -m pytest -q tests/validation   # bad inventories refused before anything changes (needs the lab vault)
+for scenario in default rebuild llm_cache restore rollback check_mode faults; do
+  molecule test -s "$scenario"
+done
+python scripts/no_secrets_in_log.py "$LOG"   # no lab password anywhere in this run's output
