@@ -62,6 +62,7 @@ attributes:
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to diff.
 notes:
   - LightRAG reports duplicate uploads as C(failed) rows too; re-sending a document it already
     holds therefore shows up here. The cold_rebuild role never sends a document twice.

@@ -151,6 +151,32 @@ def test_a_lock_left_by_a_killed_rebuild_is_taken_over(host):
     assert not host.file("%s/pinpianyi/.cold-rebuild.lock" % BASE).exists
 
 
+OTHER_MODEL = json.dumps({"lightrag_pg_embedding": {"binding": "openai", "host": "http://host.docker.internal:8090/v1",
+                                                    "model": "BAAI/bge-m3", "dim": 1024}})
+
+
+def test_an_embedding_model_change_is_refused_before_anything_changes(host):
+    env_before = host.file("%s/pinpianyi/.env" % BASE).sha256sum
+    run = subprocess.run(["ansible-playbook", "-i", "inventories/lab", "site.yml", "-l", "h200", "-e", OTHER_MODEL],
+                         cwd=REPO, env=CLI_ENV, capture_output=True, text=True, check=False)
+    out = " ".join(run.stdout.split())
+    assert run.returncode != 0
+    assert "Customer 'pinpianyi', variable 'embedding': its data in PostgreSQL was built with " \
+           "jinaai_jina_embeddings_v2_base_code/768" in out, out[-3000:]
+    assert "lightrag_switch_accept_embedding_change=true" in out and "cold_rebuild_fresh=true" in out
+    assert host.file("%s/pinpianyi/.env" % BASE).sha256sum == env_before
+
+
+def test_a_rebuild_with_another_embedding_dimension_stops_in_preflight(host):
+    run = _rebuild("-e", OTHER_MODEL)
+    out = " ".join(run.stdout.split())
+    assert run.returncode != 0
+    assert "check 'embedding dimension'" in out and "returns 768-dimension vectors, the inventory says 1024" in out, \
+        out[-3000:]
+    assert "Nothing has been changed" in out
+    assert not host.file("%s/pinpianyi/.cold-rebuild.lock" % BASE).exists
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [

@@ -1,4 +1,4 @@
-"""lightrag_wait: one look at a LightRAG-shaped HTTP server, and the progress line."""
+"""lightrag_wait (module side): one look at a LightRAG-shaped HTTP server."""
 
 import json
 import socket
@@ -7,7 +7,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from ansible_collections.loomgraph.lightrag_pg.plugins.action.lightrag_wait import progress_line
 from ansible_collections.loomgraph.lightrag_pg.plugins.modules.lightrag_wait import is_finished, look
 
 
@@ -77,12 +76,3 @@ def test_lightrag_not_answering_is_reported_not_raised():
         port = sock.getsockname()[1]  # closed again: nothing listens there
     result = look('http://127.0.0.1:%d' % port, None, 2)
     assert result['error'] and not is_finished(result)
-
-
-def test_progress_line():
-    busy = dict(processed=3, total=8, failed_documents=1, unfinished=4, busy=True, latest_message='x' * 300, error='')
-    line = progress_line('pinpianyi', busy, 40, 3600)
-    assert line.startswith('pinpianyi: 3/8 documents processed, 1 failed, 4 to go, pipeline busy [40s / 3600s]: ')
-    assert len(line) < 200
-    down = progress_line('pinpianyi', dict(busy, error='Connection refused'), 50, 3600)
-    assert down == 'pinpianyi: LightRAG not answering (Connection refused) [50s / 3600s]'
