@@ -12,6 +12,7 @@ METHODS = [
     ('stats_exact', '`workspace_stats` exact, query time', 'query_s'),
     ('module_exact', '`workspace_stats` exact, module process (`main()`)', 'wall_s'),
     ('ansible_exact', '`workspace_stats` exact, `ansible localhost -m`', 'wall_s'),
+    ('stats_exact_vectors', '`workspace_stats` exact + `count_vectors: true`, query time', 'query_s'),
     ('stats_estimated', '`workspace_stats` `exact: false`, query time', 'query_s'),
     ('module_estimated', '`workspace_stats` `exact: false`, module process', 'wall_s'),
     ('ansible_estimated', '`workspace_stats` `exact: false`, `ansible localhost -m`', 'wall_s'),

@@ -43,9 +43,9 @@ def _totals_from_workspaces(workspaces):
             elif count:
                 totals['statuses'][status] = totals['statuses'].get(status, 0) + count
         for emb in ws.get('embeddings', []):
-            totals['vdb_chunks'] += emb['chunks']
-            totals['vdb_entities'] += emb['entities']
-            totals['vdb_relations'] += emb['relations']
+            for key, field in (('vdb_chunks', 'chunks'), ('vdb_entities', 'entities'), ('vdb_relations', 'relations')):
+                # None: presence only (count_vectors=false), nothing to add up.
+                totals[key] = None if emb[field] is None or totals[key] is None else totals[key] + emb[field]
     return totals
 
 
@@ -55,7 +55,7 @@ def step_stats(args):
 
     class Module(object):  # what run() uses of AnsibleModule
         params = dict(filter=[], search=None, exact=args['exact'], sort_by='workspace', sort_order='asc',
-                      schema=None)
+                      schema=None, count_vectors=args.get('count_vectors', False))
         warnings = []
 
         def warn(self, msg):
@@ -82,6 +82,7 @@ def step_module(args):
     params = _connect_params(args)
     params.pop('ca_cert')
     params['exact'] = args['exact']
+    params['count_vectors'] = args.get('count_vectors', False)
     with patch_module_args(params):
         try:
             workspace_stats.main()
@@ -115,12 +116,14 @@ def step_per_workspace(args):
         where = 'workspace = %s'
         if table['kind'] in ('graph_nodes', 'graph_edges'):
             where += ' AND namespace = %s'
-        count_sql[table['name']] = ('SELECT count(*) FROM %s WHERE %s' % (
-            qualified_name(table['schema'], table['name']), where), table['kind'])
+        # As the module does by default: vector tables only say whether they hold the workspace.
+        shape = 'SELECT EXISTS (SELECT 1 FROM {t} WHERE {w})' if table['kind'].startswith('vdb_') \
+            else 'SELECT count(*) FROM {t} WHERE {w}'
+        count_sql[table['name']] = (shape.format(t=qualified_name(table['schema'], table['name']), w=where),
+                                    table['kind'])
     totals = dict(workspaces=0, documents=0, duplicates=0, chunks=0, entities=0, relations=0,
-                  vdb_chunks=0, vdb_entities=0, vdb_relations=0, statuses={})
-    field = dict(chunks='chunks', graph_nodes='entities', graph_edges='relations', vdb_chunks='vdb_chunks',
-                 vdb_entity='vdb_entities', vdb_relation='vdb_relations')
+                  vdb_chunks=None, vdb_entities=None, vdb_relations=None, statuses={})
+    field = dict(chunks='chunks', graph_nodes='entities', graph_edges='relations')
     queries = 0
     for ws in args['workspaces']:
         totals['workspaces'] += 1
@@ -133,8 +136,9 @@ def step_per_workspace(args):
         queries += 1
         for name, (sql, kind) in sorted(count_sql.items()):
             params = (ws, GRAPH_NAMESPACE) if kind.startswith('graph') else (ws,)
-            (count,), = fetch_all(conn, sql, params)
-            totals[field[kind]] += count
+            rows = fetch_all(conn, sql, params)
+            if kind in field:
+                totals[field[kind]] += rows[0][0]
             queries += 1
     t2 = _now()
     conn.close()
@@ -180,6 +184,10 @@ def step_counts_only(args):
         where, params = 'workspace IS NOT NULL', ()
         if table['kind'] in ('graph_nodes', 'graph_edges'):
             where, params = where + ' AND namespace = %s', (GRAPH_NAMESPACE,)
+        if table['kind'].startswith('vdb_'):  # as the module: which workspaces, not how many rows
+            seen.update(wc.list_workspaces(conn, table))
+            totals[field[table['kind']]] = None
+            continue
         sql = 'SELECT workspace, count(*) FROM %s WHERE %s GROUP BY 1' % (
             qualified_name(table['schema'], table['name']), where)
         for ws, count in fetch_all(conn, sql, params):
