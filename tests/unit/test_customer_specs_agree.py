@@ -31,10 +31,10 @@ def _shape(options):
 
 
 def test_every_role_declares_the_customer_entry():
-    assert set(where.split(':')[0] for where, _ in _entry_specs()) == set(ROLES)
+    assert set(where.split(':')[0] for where, _options in _entry_specs()) == set(ROLES)
 
 
-@pytest.mark.parametrize('where, options', list(_entry_specs()), ids=[w for w, _ in _entry_specs()])
+@pytest.mark.parametrize('where, options', list(_entry_specs()), ids=[w for w, _options in _entry_specs()])
 def test_customer_entry_is_the_same_everywhere(where, options):
     reference = dict(_entry_specs())['pg_customer:main']
     assert _shape(options) == _shape(reference), where

@@ -73,6 +73,7 @@ def test_other_customer_is_untouched(host):
     )
     assert after.strip() == before.strip()
 
+
 def _one(host, pattern):
     found = host.check_output("ls -d %s 2>/dev/null || true" % pattern).split()  # unquoted: a glob
     assert len(found) == 1, found

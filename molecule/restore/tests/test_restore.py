@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 
 import yaml
 
@@ -52,3 +53,35 @@ def test_the_state_before_the_restore_was_kept(host):
     before = json.loads(host.file(folders[0] + "/backup.json").content_string)
     assert before["totals"]["documents"] == 0  # the state right after the disaster
     assert host.file(folders[0] + "/lightrag.dump").size > 0
+
+
+def test_the_scheduled_backup_is_installed_runs_keeps_n_days_and_restores(host):
+    for name in ("pinpianyi", "zhicaiyunlian"):
+        cron = host.file("/etc/cron.d/lightrag-pg-backup-%s" % name)
+        assert cron.mode == 0o644 and "root /usr/local/sbin/lightrag-pg-backup" in cron.content_string
+        assert "%s/%s 14" % (BASE, name) in cron.content_string
+    backups = "%s/pinpianyi/backups" % BASE
+    # One scheduled and one manual backup from long ago: only the scheduled one may go.
+    host.check_output("mkdir -p %s/20000101T000000Z-scheduled %s/20000101T000000Z-manual && "
+                      "touch -d '30 days ago' %s/20000101T000000Z-scheduled %s/20000101T000000Z-manual"
+                      % ((backups,) * 4))
+    run = host.run("/usr/local/sbin/lightrag-pg-backup %s/pinpianyi 14" % BASE)  # what cron runs
+    assert run.rc == 0, run.stderr
+    assert "removed (older than 14 days) backups/20000101T000000Z-scheduled" in run.stdout
+    assert not host.file(backups + "/20000101T000000Z-scheduled").exists
+    assert host.file(backups + "/20000101T000000Z-manual").exists
+    host.check_output("rmdir %s/20000101T000000Z-manual" % backups)
+    folders = host.check_output("ls -1d %s/*-scheduled" % backups).split()
+    assert len(folders) == 1
+    folder = folders[0]
+    assert host.file(folder).mode == 0o700
+    for name in ("lightrag.dump", "inputs.tar.gz", "backup.json"):
+        assert host.file("%s/%s" % (folder, name)).mode == 0o600
+    # restore.yml checks the restored counts against the ones the script wrote.
+    restore = subprocess.run(
+        ["ansible-playbook", "-i", "inventories/lab", "playbooks/restore.yml", "-l", "h200",
+         "-e", "customer=pinpianyi", "-e", "backup=" + os.path.basename(folder)],
+        cwd=REPO, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg")),
+        capture_output=True, text=True, check=False)
+    assert restore.returncode == 0, restore.stdout[-4000:]
+    assert "restored from %s" % os.path.basename(folder) in " ".join(restore.stdout.split())
