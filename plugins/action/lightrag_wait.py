@@ -14,20 +14,11 @@ import time
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.wait_progress import progress_line
+
 display = Display()
 
 MODULE = 'loomgraph.lightrag_pg.lightrag_wait'
-
-
-def progress_line(label, look, elapsed, timeout):
-    if look.get('error'):
-        return '%s: LightRAG not answering (%s) [%ds / %ds]' % (label, look['error'], elapsed, timeout)
-    line = '%s: %d/%d documents processed, %d failed, %d to go, pipeline %s [%ds / %ds]' % (
-        label, look['processed'], look['total'], look['failed_documents'], look['unfinished'],
-        'busy' if look['busy'] else 'idle', elapsed, timeout)
-    if look.get('busy') and look.get('latest_message'):
-        line += ': %s' % look['latest_message'][:100]
-    return line
 
 
 class ActionModule(ActionBase):

@@ -1,6 +1,6 @@
-"""lightrag_wait (action side, on the controller): the progress line."""
+"""The progress line lightrag_wait prints while LightRAG works."""
 
-from ansible_collections.loomgraph.lightrag_pg.plugins.action.lightrag_wait import progress_line
+from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.wait_progress import progress_line
 
 
 def test_progress_line():
