@@ -47,9 +47,15 @@ fi
 
 # 6. Stand-ins for TEI and the LLM (host network).
 note "starting the stand-ins"
-STANDIN_CODE_SHA=$(cat "$LAB_DIR"/standins/*.py | sha256sum | cut -c1-16)
+#    They run from a copy under $STATE_DIR, not from this checkout: their code is
+#    bind-mounted, and a checkout removed later would leave them unable to exec
+#    their own healthcheck. Copied in place, so the mounted folder stays the same.
+STANDIN_DIR=$STATE_DIR/standins
+mkdir -p "$STANDIN_DIR"
+install -m 0644 "$LAB_DIR"/standins/*.py "$LAB_DIR"/standins/compose.yaml "$STANDIN_DIR"/
+STANDIN_CODE_SHA=$(cat "$STANDIN_DIR"/*.py | sha256sum | cut -c1-16)
 export STANDIN_CODE_SHA
-run standins docker compose -f "$LAB_DIR/standins/compose.yaml" up -d --wait --quiet-pull
+run standins docker compose -f "$STANDIN_DIR/compose.yaml" up -d --wait --quiet-pull
 
 # 7. Lab vault.
 "$LAB_DIR/vault.sh"

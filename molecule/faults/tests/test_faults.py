@@ -16,7 +16,7 @@ GROUP_VARS = os.path.join(REPO, "inventories", "lab", "group_vars", "h200")
 CUSTOMERS = {c["name"]: c for c in yaml.safe_load(open(os.path.join(GROUP_VARS, "customers.yml")))["lightrag_pg_customers"]}
 BASE = yaml.safe_load(open(os.path.join(GROUP_VARS, "zz_lab_overrides.yml")))["lightrag_pg_base_dir"]
 CLI_ENV = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"))
-STANDINS = os.path.join(REPO, "lab", "standins", "compose.yaml")
+STANDINS = "/var/lib/loomgraph-lab/standins/compose.yaml"  # lab/setup.sh runs the stand-ins from there
 
 
 def _playbook(*args, timeout=1200):
