@@ -14,7 +14,7 @@ import time
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.wait_progress import progress_line
+from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.wait_progress import StallWatch, progress_line
 
 display = Display()
 
@@ -37,11 +37,14 @@ class ActionModule(ActionBase):
         interval = max(1, int(args.get('poll_interval', 10)))
         label = args.get('label') or 'lightrag'
         start = time.time()
-        polls, look = 1, probe
+        watch = StallWatch(args.get('stall_timeout', 0), start)
+        polls, look, stalled = 1, probe, False
         while True:
-            elapsed = int(time.time() - start)
+            now = time.time()
+            elapsed = int(now - start)
             display.display(progress_line(label, look, elapsed, timeout))
-            if look.get('finished') or elapsed >= timeout:
+            stalled = not look.get('finished') and watch.stalled(look, now)
+            if look.get('finished') or elapsed >= timeout or stalled:
                 break
             time.sleep(min(interval, max(1, timeout - elapsed)))
             look = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
@@ -51,8 +54,14 @@ class ActionModule(ActionBase):
         self._remove_tmp_path(self._connection._shell.tmpdir)
 
         result.update(dict((k, v) for k, v in look.items() if k not in ('invocation', '_ansible_no_log')))
-        result.update(changed=False, elapsed=int(time.time() - start), polls=polls)
-        if not look.get('finished'):
+        result.update(changed=False, elapsed=int(time.time() - start), polls=polls, stalled=stalled)
+        if stalled:
+            result.update(failed=True, msg=(
+                '%s: LightRAG made no progress for %d s (%s). Restarting LightRAG clears a '
+                'pipeline stuck after its PostgreSQL went away; running the rebuild again resumes.' % (
+                    label, watch.still_for(time.time()),
+                    look.get('error') or 'latest message: %s' % (look.get('latest_message') or 'none'))))
+        elif not look.get('finished'):
             result.update(failed=True, msg=(
                 '%s: LightRAG has not finished after %d s: %s. Waiting longer is safe; running the '
                 'rebuild again resumes where it stopped.' % (

@@ -19,10 +19,14 @@ description:
     (documents processed / total, failures so far, what LightRAG is doing), so a long
     rebuild is visible at a steady pace; this is done by the action plugin of the same name.
   - A LightRAG that does not answer for a while (restarting, recreated) is reported in the
-    progress line and waited for; only the timeout ends the wait.
+    progress line and waited for.
+  - With O(stall_timeout), the wait also ends when nothing has moved for that long: no
+    document finished, no new pipeline message, no answer. The result then says
+    RV(stalled), so the caller can restart LightRAG instead of waiting out O(timeout)
+    (LightRAG 1.5.7 can stay busy for good after its PostgreSQL died mid-merge).
   - Without the action plugin (for example with C(ansible -m) on a plain module path) it
     looks once and returns what it saw.
-version_added: 0.2.0
+version_added: 0.1.0
 author:
   - LoomGraph infrastructure team (!UNKNOWN)
 options:
@@ -45,6 +49,13 @@ options:
     description: Seconds between two looks (and two progress lines).
     type: int
     default: 10
+  stall_timeout:
+    description:
+      - Seconds without any progress after which the wait ends with RV(stalled=true).
+      - V(0) waits for the whole O(timeout) whatever happens.
+      - Keep it above the longest single LLM call LightRAG makes (its C(LLM_TIMEOUT)).
+    type: int
+    default: 0
   request_timeout:
     description: Seconds one HTTP request may take.
     type: int
@@ -129,6 +140,11 @@ elapsed:
   type: int
   returned: always
   sample: 42
+stalled:
+  description: Whether the wait ended because nothing moved for O(stall_timeout) seconds (action plugin only).
+  type: bool
+  returned: always
+  sample: false
 polls:
   description: How many times LightRAG was asked (action plugin only).
   type: int
@@ -186,6 +202,7 @@ def main():
             label=dict(type='str', default='lightrag'),
             timeout=dict(type='int', default=3600),
             poll_interval=dict(type='int', default=10),
+            stall_timeout=dict(type='int', default=0),
             request_timeout=dict(type='int', default=30),
             fail_on_failed=dict(type='bool', default=True),
         ),
@@ -193,7 +210,7 @@ def main():
     )
     p = module.params
     result = look(p['url'], p['api_key'], p['request_timeout'])
-    result.update(changed=False, finished=is_finished(result), elapsed=0, polls=1)
+    result.update(changed=False, finished=is_finished(result), stalled=False, elapsed=0, polls=1)
     module.exit_json(**result)
 
 

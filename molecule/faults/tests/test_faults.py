@@ -114,7 +114,9 @@ def test_rebuild_survives_postgres_killed_and_the_play_killed():
     _wait_healthy("lightrag-pinpianyi-postgres-1")  # restart: unless-stopped brings it back
 
     # The same command again: takes over the dead run's lock, resumes, finishes.
-    run = _rebuild("pinpianyi")
+    # Short stall and overall timeouts: this test may fail, never hang. LightRAG 1.5.7 can
+    # stay busy after PostgreSQL died mid-merge; the rebuild then restarts it (next test).
+    run = _rebuild("pinpianyi", "-e", "cold_rebuild_stall_timeout=60", "-e", "cold_rebuild_timeout=600")
     assert run.returncode == 0, run.stdout[-4000:]
     assert "took over the lock" in _out(run)
     counts = _counts("pinpianyi")
@@ -123,6 +125,44 @@ def test_rebuild_survives_postgres_killed_and_the_play_killed():
     assert counts["duplicates"] == 0, "a document was sent twice"
     assert (counts["entities"], counts["relations"]) == _file_graph("pinpianyi")
     assert _tree_digest("%s/pinpianyi/data/rag_storage" % BASE) == rag_before
+
+
+def test_a_rebuild_whose_lightrag_stops_making_progress_restarts_it_and_finishes():
+    # The LLM stand-in is frozen mid-rebuild, so LightRAG's pipeline stays busy without
+    # moving. Without the carried cache every chunk needs the LLM, so the freeze bites.
+    rag_before = _tree_digest("%s/zhicaiyunlian/data/rag_storage" % BASE)
+    play = subprocess.Popen(
+        ["ansible-playbook", "-i", "inventories/lab", "site.yml", "-l", "h200", "--tags", "rebuild",
+         "-e", "customer=zhicaiyunlian", "-e", "cold_rebuild_poll_interval=2", "-e", "cold_rebuild_stall_timeout=30",
+         "-e", "cold_rebuild_timeout=600", "-e", "cold_rebuild_reuse_llm_cache=false"],
+        cwd=REPO, env=CLI_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    seen, frozen = [], False
+    try:
+        for line in play.stdout:
+            seen.append(line)
+            # Frozen once the documents are on their way, thawed once the rebuild restarts LightRAG.
+            if not frozen and "Send the documents LightRAG does not know yet: zhicaiyunlian" in line:
+                subprocess.run(["docker", "compose", "-f", STANDINS, "pause", "llm"], check=True, capture_output=True)
+                frozen = True
+            if frozen and "Restart LightRAG: zhicaiyunlian" in line:
+                subprocess.run(["docker", "compose", "-f", STANDINS, "unpause", "llm"], check=True, capture_output=True)
+                frozen = False
+        play.wait(timeout=900)
+    finally:
+        if frozen:
+            subprocess.run(["docker", "compose", "-f", STANDINS, "unpause", "llm"], check=False, capture_output=True)
+        if play.poll() is None:
+            os.killpg(play.pid, signal.SIGKILL)
+    out = " ".join("".join(seen).split())
+    assert play.returncode == 0, out[-4000:]
+    assert "zhicaiyunlian: LightRAG made no progress for" in out, out[-4000:]
+    assert re.search(r"TASK \[[^]]*Restart LightRAG: zhicaiyunlian\] \*+ changed:", out), out[-4000:]
+    counts = _counts("zhicaiyunlian")
+    sources = sum(len(f) for _r, _d, f in os.walk("%s/zhicaiyunlian/data/inputs/zhicaiyunlian" % BASE))
+    assert counts["documents"] == sources and counts["unfinished"] == 0
+    assert counts["duplicates"] == 0, "a document was sent twice"
+    assert (counts["entities"], counts["relations"]) == _file_graph("zhicaiyunlian")
+    assert _tree_digest("%s/zhicaiyunlian/data/rag_storage" % BASE) == rag_before
 
 
 def test_a_switch_whose_lightrag_does_not_come_up_puts_the_previous_env_back():
