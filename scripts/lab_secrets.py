@@ -30,7 +30,9 @@ def load_vault_text(plain):
 
 
 def passwords(vault=VAULT):
-    tool = os.path.join(os.path.dirname(sys.executable), 'ansible-vault')
+    tools = [os.path.join(os.path.dirname(sys.executable), 'ansible-vault'),
+             os.path.join(REPO, '.venv', 'bin', 'ansible-vault')]
+    tool = next((t for t in tools if os.path.exists(t)), 'ansible-vault')
     plain = subprocess.run([tool, 'view', '--vault-id', VAULT_ID, vault],
                            capture_output=True, text=True, check=True).stdout
     found = []

@@ -103,19 +103,9 @@ def lab_secrets():
     """Every password of the lab vault (decrypted here only to look for it in outputs)."""
     global _LAB_SECRETS
     if _LAB_SECRETS is None:
-        out = subprocess.run([os.path.join(VENV_BIN, "ansible-vault"), "view", LAB_VAULT], env=cli_env(),
-                             capture_output=True, text=True, check=True).stdout
-        found = []
-
-        def walk(node):
-            if isinstance(node, dict):
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, str):
-                found.append(node)
-
-        walk(yaml.safe_load(out))
-        _LAB_SECRETS = found
+        sys.path.insert(0, os.path.join(REPO, "scripts"))
+        from lab_secrets import passwords  # pylint: disable=import-outside-toplevel
+        _LAB_SECRETS = passwords(LAB_VAULT)
     return _LAB_SECRETS
 
 

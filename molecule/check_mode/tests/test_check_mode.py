@@ -4,6 +4,7 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 
 import yaml
 
@@ -65,12 +66,9 @@ def test_check_mode_changes_nothing_and_fails_nowhere():
 
 
 def _lab_passwords():
-    plain = subprocess.run(
-        ["ansible-vault", "view", os.path.join(GROUP_VARS, "vault.yml")],
-        env=CLI_ENV, capture_output=True, text=True, check=True,
-    ).stdout
-    passwords = yaml.safe_load(plain)["vault_lightrag_pg_passwords"]
-    return [p for customer in passwords.values() for p in customer.values()]
+    sys.path.insert(0, os.path.join(REPO, "scripts"))
+    from lab_secrets import passwords  # pylint: disable=import-outside-toplevel
+    return passwords(os.path.join(GROUP_VARS, "vault.yml"))
 
 
 def test_check_mode_diff_shows_no_password():
