@@ -156,11 +156,47 @@ def test_a_rebuild_whose_lightrag_stops_making_progress_restarts_it_and_finishes
     out = " ".join("".join(seen).split())
     assert play.returncode == 0, out[-4000:]
     assert "zhicaiyunlian: LightRAG made no progress for" in out, out[-4000:]
-    assert re.search(r"TASK \[[^]]*Restart LightRAG: zhicaiyunlian\] \*+ changed:", out), out[-4000:]
+    # The restart task's own output, up to the next task (at -vvv, connection lines come first).
+    restart = out.split("Restart LightRAG: zhicaiyunlian]", 1)[1].split("TASK [", 1)[0]
+    assert "changed: [" in restart, restart[-3000:]
     counts = _counts("zhicaiyunlian")
     sources = sum(len(f) for _r, _d, f in os.walk("%s/zhicaiyunlian/data/inputs/zhicaiyunlian" % BASE))
     assert counts["documents"] == sources and counts["unfinished"] == 0
     assert counts["duplicates"] == 0, "a document was sent twice"
+    assert (counts["entities"], counts["relations"]) == _file_graph("zhicaiyunlian")
+    assert _tree_digest("%s/zhicaiyunlian/data/rag_storage" % BASE) == rag_before
+
+
+def test_a_fresh_rebuild_killed_while_emptying_the_workspace_finishes_when_run_again():
+    rag_before = _tree_digest("%s/zhicaiyunlian/data/rag_storage" % BASE)
+    cmd = ["ansible-playbook", "-i", "inventories/lab", "site.yml", "-l", "h200", "--tags", "rebuild",
+           "-e", "customer=zhicaiyunlian", "-e", "cold_rebuild_fresh=true", "-e", "cold_rebuild_stall_timeout=120",
+           "-e", "cold_rebuild_timeout=600"]
+    play = subprocess.Popen(cmd, cwd=REPO, env=CLI_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    seen = []
+    for line in play.stdout:  # killed once LightRAG is stopped for the wipe
+        seen.append(line)
+        if "Delete the workspace's rows from LightRAG's tables: zhicaiyunlian" in line:
+            break
+    os.killpg(play.pid, signal.SIGKILL)
+    play.wait()
+    assert any("Stop LightRAG while its workspace is emptied" in line for line in seen), "".join(seen)[-3000:]
+    state = subprocess.run(["docker", "inspect", "-f", "{{.State.Status}}", "lightrag-zhicaiyunlian-lightrag-1"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert state != "running"  # the customer is down until someone acts
+
+    # The same command again: takes over the lock, starts LightRAG, empties and rebuilds.
+    run = subprocess.run(cmd, cwd=REPO, env=CLI_ENV, capture_output=True, text=True, timeout=1200, check=False)
+    out = _out(run)
+    assert run.returncode == 0, out[-4000:]
+    assert "took over the lock" in out
+    assert "Start LightRAG again if the rebuild taken over left it stopped: zhicaiyunlian]" in out
+    started = out.split("Start LightRAG again if the rebuild taken over left it stopped: zhicaiyunlian]", 1)[1]
+    assert "changed: [" in started.split("TASK [", 1)[0]
+    counts = _counts("zhicaiyunlian")
+    sources = sum(len(f) for _r, _d, f in os.walk("%s/zhicaiyunlian/data/inputs/zhicaiyunlian" % BASE))
+    assert counts["documents"] == sources and counts["unfinished"] == 0 and counts["duplicates"] == 0
     assert (counts["entities"], counts["relations"]) == _file_graph("zhicaiyunlian")
     assert _tree_digest("%s/zhicaiyunlian/data/rag_storage" % BASE) == rag_before
 

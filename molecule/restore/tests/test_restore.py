@@ -2,7 +2,9 @@
 
 import json
 import os
+import signal
 import subprocess
+import time
 
 import yaml
 
@@ -85,3 +87,32 @@ def test_the_scheduled_backup_is_installed_runs_keeps_n_days_and_restores(host):
         capture_output=True, text=True, check=False)
     assert restore.returncode == 0, restore.stdout[-4000:]
     assert "restored from %s" % os.path.basename(folder) in " ".join(restore.stdout.split())
+
+
+def test_a_restore_killed_while_replacing_the_database_finishes_when_run_again(host):
+    counts, _files = _recorded(host)
+    folder = os.path.basename(host.check_output("ls -1d %s/pinpianyi/backups/*-scheduled" % BASE).split()[-1])
+    cmd = ["ansible-playbook", "-i", "inventories/lab", "playbooks/restore.yml", "-l", "h200",
+           "-e", "customer=pinpianyi", "-e", "backup=" + folder]
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"))
+    play = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    seen = []
+    for line in play.stdout:
+        seen.append(line)
+        if "Replace the database with the dump: pinpianyi" in line:
+            time.sleep(1)  # DROP DATABASE done, pg_restore under way
+            break
+    os.killpg(play.pid, signal.SIGKILL)
+    play.wait()
+    assert any("Replace the database with the dump" in line for line in seen), "".join(seen)[-3000:]
+    # LightRAG was stopped for the replacement and stays stopped: the customer is down now.
+    state = host.check_output("docker inspect -f '{{.State.Status}}' lightrag-pinpianyi-lightrag-1")
+    assert state != "running"
+    # The same command again (latest skips the before-restore backup the killed run made).
+    again = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stdout[-4000:]
+    assert "restored from %s" % folder in " ".join(again.stdout.split())
+    for key, table in TABLES.items():
+        assert _count(host, table) == counts[key], key
+    assert host.check_output("curl -fsS -o /dev/null -w '%%{http_code}' http://127.0.0.1:9610/health") == "200"
