@@ -2,7 +2,9 @@
 # The README's second command: every test, on a machine where nothing runs yet.
 #   scripts/test.sh          lint, sanity, unit + module + package tests, then the bad-input tests and
 #                            the molecule scenarios default, rebuild, llm_cache, restore, rollback,
-#                            check_mode, faults (each from the pre-migration lab; faults restarts dockerd)
+#                            check_mode, faults (each from the pre-migration lab; faults restarts dockerd),
+#                            with every Ansible run at -vvv, watched for lab passwords in output and
+#                            in process command lines
 #   scripts/test.sh quick    lint, sanity, unit + module + package tests only: no Docker (the edit-test loop)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -10,6 +12,7 @@ cd "$REPO_ROOT"
 # Everything this run prints also goes to one log, searched for lab passwords at the end.
 LOG=${TEST_LOG:-/var/log/loomgraph-lab/test-$(date -u +%Y%m%dT%H%M%SZ).log}
 mkdir -p "$(dirname "$LOG")"
+(umask 077 && : >>"$LOG")
 exec > >(tee -a "$LOG") 2>&1
 
 bash scripts/bootstrap-venv.sh
@@ -21,11 +24,23 @@ python -m pytest -q tests/unit tests/integration tests/package
 
 bash lab/setup.sh
 source scripts/env.sh
+# From here on every Ansible run, the tests' own included, runs at -vvv and also writes to
+# ANSIBLE_LOG; both logs are searched for lab passwords at the end, and every command line
+# started meanwhile is checked for them as it appears (scripts/watch_cmdlines.py).
+ANSIBLE_LOG=${LOG%.log}.ansible.log
+(umask 077 && : >>"$ANSIBLE_LOG")
+export ANSIBLE_VERBOSITY=3 ANSIBLE_LOG_PATH=$ANSIBLE_LOG
+python scripts/watch_cmdlines.py &
+WATCH_PID=$!
+trap 'kill "$WATCH_PID" 2>/dev/null || true' EXIT
+
 python -m pytest -q tests/validation   # bad inventories refused before anything changes (needs the lab vault)
-# faults is left out until it cannot hang: after PostgreSQL is killed mid-merge, LightRAG
-# 1.5.7's pipeline can stay busy, and the resumed rebuild then waits for its full timeout
-# (run it alone: molecule test -s faults).
-for scenario in default rebuild llm_cache restore rollback check_mode; do
+for scenario in default rebuild llm_cache restore rollback check_mode faults; do
   molecule test -s "$scenario"
 done
-python scripts/no_secrets_in_log.py "$LOG"   # no lab password anywhere in this run's output
+
+kill -TERM "$WATCH_PID"
+wait "$WATCH_PID"                                          # fails if a password was on a command line
+python scripts/no_secrets_in_log.py "$LOG" "$ANSIBLE_LOG"  # no lab password anywhere in this run's output
+# ... nor in any file other users can read, after every scenario left its backups, reports and .env copies
+python scripts/no_secrets_in_files.py /srv/loomgraph-lab /etc /usr/local/sbin /tmp /var/log/loomgraph-lab
