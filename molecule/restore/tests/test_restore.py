@@ -89,8 +89,13 @@ def test_the_scheduled_backup_is_installed_runs_keeps_n_days_and_restores(host):
     assert "restored from %s" % os.path.basename(folder) in " ".join(restore.stdout.split())
 
 
-def test_a_restore_killed_while_replacing_the_database_finishes_when_run_again(host):
-    counts, _files = _recorded(host)
+def _databases(host):
+    return host.check_output("docker exec lightrag-pinpianyi-postgres-1 psql -U postgres -Atc "
+                             "'select datname from pg_database order by 1'").split()
+
+
+def test_a_restore_killed_while_replacing_the_database_keeps_it_whole_and_finishes_when_run_again(host):
+    counts, _files = _recorded(host)  # what the live database holds now (the previous test restored it)
     folder = os.path.basename(host.check_output("ls -1d %s/pinpianyi/backups/*-scheduled" % BASE).split()[-1])
     cmd = ["ansible-playbook", "-i", "inventories/lab", "playbooks/restore.yml", "-l", "h200",
            "-e", "customer=pinpianyi", "-e", "backup=" + folder]
@@ -101,18 +106,26 @@ def test_a_restore_killed_while_replacing_the_database_finishes_when_run_again(h
     for line in play.stdout:
         seen.append(line)
         if "Replace the database with the dump: pinpianyi" in line:
-            time.sleep(1)  # DROP DATABASE done, pg_restore under way
             break
+    # Killed while the dump is being restored beside the live database.
+    caught = False
+    for _ in range(300):
+        if "lightrag_restoring" in _databases(host):
+            caught = True
+            break
+        time.sleep(0.05)
     os.killpg(play.pid, signal.SIGKILL)
     play.wait()
-    assert any("Replace the database with the dump" in line for line in seen), "".join(seen)[-3000:]
-    # LightRAG was stopped for the replacement and stays stopped: the customer is down now.
-    state = host.check_output("docker inspect -f '{{.State.Status}}' lightrag-pinpianyi-lightrag-1")
-    assert state != "running"
-    # The same command again (latest skips the before-restore backup the killed run made).
+    assert caught, "never saw the restore under way: " + "".join(seen)[-2000:]
+    # The customer is down (LightRAG stopped for the replacement), but its database is whole.
+    assert host.check_output("docker inspect -f '{{.State.Status}}' lightrag-pinpianyi-lightrag-1") != "running"
+    for key, table in TABLES.items():
+        assert _count(host, table) == counts[key], key
+    # The same command again clears the leftover and finishes.
     again = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 0, again.stdout[-4000:]
     assert "restored from %s" % folder in " ".join(again.stdout.split())
+    assert "lightrag_restoring" not in _databases(host) and "lightrag_replaced" not in _databases(host)
     for key, table in TABLES.items():
         assert _count(host, table) == counts[key], key
-    assert host.check_output("curl -fsS -o /dev/null -w '%%{http_code}' http://127.0.0.1:9610/health") == "200"
+    assert host.check_output("curl -sS --retry 10 --retry-all-errors -o /dev/null -w '%{http_code}' http://127.0.0.1:9610/health") == "200"
