@@ -53,7 +53,10 @@ options:
     description:
       - Seconds without any progress after which the wait ends with RV(stalled=true).
       - V(0) waits for the whole O(timeout) whatever happens.
-      - Keep it above the longest single LLM call LightRAG makes (its C(LLM_TIMEOUT)).
+      - Keep it above the longest silence LightRAG can have while working: it tries a timed-out
+        LLM call three times, so at least three times its C(LLM_TIMEOUT).
+      - A LightRAG that keeps crashing and coming back answers in between, which counts as
+        movement; only O(timeout) ends such a wait.
     type: int
     default: 0
   request_timeout:
