@@ -20,23 +20,25 @@ fi
 chmod 600 "$PASS_FILE"
 
 SHARED=$STATE_DIR/vault.yml
-if [ ! -e "$VAULT" ] && [ -s "$SHARED" ]; then
-  cp "$SHARED" "$VAULT"
-fi
-
 FORMAT=$(sed -n 's/^LAB_VAULT_FORMAT = //p' "$LAB_DIR/tools/lab_vault.py")
-if [ -e "$VAULT" ]; then
-  [ -s "$SHARED" ] || cp "$VAULT" "$SHARED"
-  plain_now=$("$VENV/ansible-vault" view --vault-id "lab@$PASS_FILE" "$VAULT" 2>/dev/null) \
-    || die "$VAULT does not open with $PASS_FILE: remove it and rerun to regenerate"
-  if grep -qx "lab_vault_format: $FORMAT" <<<"$plain_now"; then
-    exit 0
-  fi
-  # Made by an older lab_vault.py (passwords without the cases added since): new
-  # passwords. Every molecule scenario's prepare recreates the lab customers anyway.
-  note "the lab vault predates format $FORMAT: generating new lab passwords"
-  rm -f "$VAULT" "$SHARED"
+# Whether a vault opens and was made by this lab_vault.py's format (quiet: no banner at -vvv).
+current() {
+  ANSIBLE_VERBOSITY=0 "$VENV/ansible-vault" view --vault-id "lab@$PASS_FILE" "$1" 2>/dev/null \
+    | grep -qx "lab_vault_format: $FORMAT"
+}
+if [ -s "$SHARED" ] && current "$SHARED"; then
+  # The machine's lab vault is up to date: every checkout uses it.
+  cmp -s "$SHARED" "$VAULT" 2>/dev/null || install -m 600 "$SHARED" "$VAULT"
+  exit 0
 fi
+if [ -e "$VAULT" ] && current "$VAULT"; then
+  install -m 600 "$VAULT" "$SHARED"
+  exit 0
+fi
+# No vault yet, or only ones made by an older lab_vault.py (passwords without the cases
+# added since): new passwords. Every molecule scenario's prepare recreates the lab customers.
+[ ! -e "$VAULT" ] || note "the lab vault predates format $FORMAT: generating new lab passwords"
+rm -f "$VAULT" "$SHARED"
 
 plain=$(mktemp "$STATE_DIR/vault.XXXXXX")
 trap 'rm -f "$plain"' EXIT

@@ -33,8 +33,11 @@ def passwords(vault=VAULT):
     tools = [os.path.join(os.path.dirname(sys.executable), 'ansible-vault'),
              os.path.join(REPO, '.venv', 'bin', 'ansible-vault')]
     tool = next((t for t in tools if os.path.exists(t)), 'ansible-vault')
+    # At any verbosity above 0, ansible-vault prints its banner on stdout, before the vault.
+    env = dict(os.environ, ANSIBLE_VERBOSITY='0')
+    env.pop('ANSIBLE_LOG_PATH', None)
     plain = subprocess.run([tool, 'view', '--vault-id', VAULT_ID, vault],
-                           capture_output=True, text=True, check=True).stdout
+                           capture_output=True, text=True, check=True, env=env).stdout
     found = []
 
     def walk(node):

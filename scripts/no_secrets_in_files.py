@@ -26,15 +26,18 @@ def reachable_by_others(path):
 
 def world_readable_files(root):
     for folder, dirs, files in os.walk(root):
-        mode = os.stat(folder).st_mode
-        if not (mode & stat.S_IXOTH and mode & stat.S_IROTH) or not reachable_by_others(folder):
-            dirs[:] = []  # nothing below a folder others cannot list and enter is found by them
+        try:
+            if not reachable_by_others(os.path.join(folder, '.')):
+                dirs[:] = []  # others cannot pass this folder: nothing below is theirs to read
+                continue
+            # A folder others may pass but not list still hands out files whose names are known.
+            for name in files:
+                path = os.path.join(folder, name)
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_mode & stat.S_IROTH:
+                    yield path
+        except FileNotFoundError:  # /tmp changes while it is read
             continue
-        for name in files:
-            path = os.path.join(folder, name)
-            info = os.lstat(path)
-            if stat.S_ISREG(info.st_mode) and info.st_mode & stat.S_IROTH:
-                yield path
 
 
 def main():
@@ -42,9 +45,12 @@ def main():
     leaks = checked = 0
     for root in sys.argv[1:]:
         for path in world_readable_files(root):
+            try:
+                with open(path, 'rb') as handle:
+                    data = handle.read()
+            except FileNotFoundError:
+                continue
             checked += 1
-            with open(path, 'rb') as handle:
-                data = handle.read()
             for number, needles_of_one in forms:
                 if any(n in data for n in needles_of_one):
                     leaks += 1

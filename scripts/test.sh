@@ -30,17 +30,28 @@ source scripts/env.sh
 ANSIBLE_LOG=${LOG%.log}.ansible.log
 (umask 077 && : >>"$ANSIBLE_LOG")
 export ANSIBLE_VERBOSITY=3 ANSIBLE_LOG_PATH=$ANSIBLE_LOG
-python scripts/watch_cmdlines.py &
+
+# The secret checks run however the tests end: a failed run at -vvv is the likeliest to leak.
+finish() {
+  local rc=$?
+  trap - EXIT
+  if [ -n "${WATCH_PID:-}" ]; then
+    kill -TERM "$WATCH_PID" 2>/dev/null || true
+    wait "$WATCH_PID" || { echo "test.sh: a lab password was on a command line, or the watch failed"; rc=1; }
+  fi
+  python scripts/no_secrets_in_log.py "$LOG" "$ANSIBLE_LOG" || rc=1   # nothing in this run's output
+  # ... nor in any file other users can read, after the scenarios left backups, reports, .env copies
+  python scripts/no_secrets_in_files.py /srv/loomgraph-lab /etc /usr/local/sbin /tmp /var/log/loomgraph-lab || rc=1
+  exit "$rc"
+}
+trap finish EXIT
+READY=$(mktemp -u /tmp/watch-cmdlines.XXXXXX)
+python scripts/watch_cmdlines.py --ready-file "$READY" &
 WATCH_PID=$!
-trap 'kill "$WATCH_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 60); do [ -e "$READY" ] && break; kill -0 "$WATCH_PID" && sleep 0.5; done
+[ -e "$READY" ] && rm -f "$READY" || { echo "test.sh: the command-line watch did not start"; exit 1; }
 
 python -m pytest -q tests/validation   # bad inventories refused before anything changes (needs the lab vault)
 for scenario in default rebuild llm_cache restore rollback check_mode faults; do
   molecule test -s "$scenario"
 done
-
-kill -TERM "$WATCH_PID"
-wait "$WATCH_PID"                                          # fails if a password was on a command line
-python scripts/no_secrets_in_log.py "$LOG" "$ANSIBLE_LOG"  # no lab password anywhere in this run's output
-# ... nor in any file other users can read, after every scenario left its backups, reports and .env copies
-python scripts/no_secrets_in_files.py /srv/loomgraph-lab /etc /usr/local/sbin /tmp /var/log/loomgraph-lab

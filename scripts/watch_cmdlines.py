@@ -1,7 +1,7 @@
 """Watch every process started on this machine while the tests run, and fail if any
 lab password shows up in a command line (readable by every user through /proc).
 
-Usage: watch_cmdlines.py [--secrets-file FILE]   (root; run with the repo's .venv)
+Usage: watch_cmdlines.py [--secrets-file FILE] [--ready-file FILE]   (root; run with the repo's .venv)
   Runs until SIGTERM or SIGINT, then prints a summary and exits 1 if a password was seen.
   Without --secrets-file the passwords come from the lab vault; the file (a JSON list,
   for this script's own tests) keeps them off the command line.
@@ -68,8 +68,13 @@ def read_cmdline(pid):
         return None  # already gone
 
 
-def program(cmdline):
-    return os.path.basename(cmdline.split(b'\0', 1)[0].decode('utf-8', 'replace'))[:40] or '?'
+def program(pid):
+    """The kernel's short name of the process: never argv, which may be the leak itself."""
+    try:
+        with open('/proc/%d/comm' % pid, encoding='utf-8', errors='replace') as handle:
+            return handle.read().strip() or '?'
+    except OSError:
+        return '?'
 
 
 class Watch(object):
@@ -89,7 +94,7 @@ class Watch(object):
         for number, forms in self.needles:
             if any(form in text for form in forms) and (pid, number) not in self.reported:
                 self.reported.add((pid, number))
-                self.leaks.append('pid %d (%s): lab password #%d on its command line' % (pid, program(cmdline), number))
+                self.leaks.append('pid %d (%s): lab password #%d on its command line' % (pid, program(pid), number))
                 print('LEAK: ' + self.leaks[-1], flush=True)
 
     def scan(self):
@@ -106,6 +111,7 @@ class Watch(object):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--secrets-file', help='JSON list of strings to look for instead of the lab vault')
+    parser.add_argument('--ready-file', help='created once the watch is on, for the caller to wait for')
     args = parser.parse_args()
     if args.secrets_file:
         with open(args.secrets_file, encoding='utf-8') as handle:
@@ -119,6 +125,8 @@ def main():
     sock = proc_connector()
     watch.scan()
     print('watch_cmdlines: watching (%s)' % ('exec events + /proc scans' if sock else '/proc scans'), flush=True)
+    if args.ready_file:
+        open(args.ready_file, 'w').close()
     next_scan = time.monotonic() + 1
     while not stop:
         try:

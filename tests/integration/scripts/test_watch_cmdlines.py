@@ -34,8 +34,9 @@ def _watch(tmp_path, secret, *commands):
 def test_a_password_on_a_short_lived_command_line_is_caught(tmp_path):
     secret = 'Zz-' + secrets.token_urlsafe(18)
     # sh -c takes the word after the script as $0: the password sits in argv for 0.3 s,
-    # less than the once-a-second /proc scan would be sure to see.
-    code, out = _watch(tmp_path, secret, ['/bin/sh', '-c', 'sleep 0.3', secret])
+    # less than the once-a-second /proc scan would be sure to see. `; :` keeps a shell that
+    # would exec its last command from replacing itself (and its argv) with sleep at once.
+    code, out = _watch(tmp_path, secret, ['/bin/sh', '-c', 'sleep 0.3; :', secret])
     assert code == 1, out
     assert 'LEAK: pid' in out and '(sh): lab password #0 on its command line' in out, out
     assert secret not in out and secret[-12:] not in out
@@ -43,7 +44,7 @@ def test_a_password_on_a_short_lived_command_line_is_caught(tmp_path):
 
 
 def test_command_lines_without_the_password_pass(tmp_path):
-    code, out = _watch(tmp_path, 'Zz-' + secrets.token_urlsafe(18), ['/bin/sh', '-c', 'sleep 0.3', 'harmless'])
+    code, out = _watch(tmp_path, 'Zz-' + secrets.token_urlsafe(18), ['/bin/sh', '-c', 'sleep 0.3; :', 'harmless'])
     assert code == 0, out
     assert ': 0 leaks' in out
     execs = int(out.split('execs seen as they happened')[0].rsplit('(', 1)[1])
