@@ -109,7 +109,7 @@ class Watch(object):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--secrets-file', help='JSON list of strings to look for instead of the lab vault')
     parser.add_argument('--ready-file', help='created once the watch is on, for the caller to wait for')
     args = parser.parse_args()

@@ -20,8 +20,8 @@ description:
     rebuild is visible at a steady pace; this is done by the action plugin of the same name.
   - A LightRAG that does not answer for a while (restarting, recreated) is reported in the
     progress line and waited for.
-  - With O(stall_timeout), the wait also ends when nothing has moved for that long: no
-    document finished, no new pipeline message, no answer. The result then says
+  - With O(stall_timeout), the wait also ends when nothing has moved for that long (no
+    document finished, no new pipeline message, no answer). The result then says
     RV(stalled), so the caller can restart LightRAG instead of waiting out O(timeout)
     (LightRAG 1.5.7 can stay busy for good after its PostgreSQL died mid-merge).
   - Without the action plugin (for example with C(ansible -m) on a plain module path) it
@@ -29,14 +29,9 @@ description:
 version_added: 0.1.0
 author:
   - LoomGraph infrastructure team (!UNKNOWN)
+extends_documentation_fragment:
+  - loomgraph.lightrag_pg.lightrag_pg.lightrag_api
 options:
-  url:
-    description: LightRAG's base address as the host reaches it.
-    type: str
-    required: true
-  api_key:
-    description: LightRAG's C(LIGHTRAG_API_KEY), sent as C(X-API-Key) when set.
-    type: str
   label:
     description: Name shown at the start of every progress line (the customer).
     type: str
@@ -53,8 +48,8 @@ options:
     description:
       - Seconds without any progress after which the wait ends with RV(stalled=true).
       - V(0) waits for the whole O(timeout) whatever happens.
-      - Keep it above the longest silence LightRAG can have while working: it tries a timed-out
-        LLM call three times, so at least three times its C(LLM_TIMEOUT).
+      - Keep it above the longest silence LightRAG can have while working. It tries a timed-out
+        LLM call three times, so that is at least three times its C(LLM_TIMEOUT).
       - A LightRAG that keeps crashing and coming back answers in between, which counts as
         movement; only O(timeout) ends such a wait.
     type: int
@@ -160,6 +155,8 @@ import json
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.lightrag_api import api_headers, lightrag_api_argument_spec
+
 UNFINISHED = ('pending', 'parsing', 'analyzing', 'processing', 'preprocessed')
 
 
@@ -170,7 +167,7 @@ def get_json(url, headers, timeout):
 
 def look(url, api_key, timeout):
     """One look at LightRAG's queue; never raises, the error goes into the result."""
-    headers = {'X-API-Key': api_key} if api_key else {}
+    headers = api_headers(api_key)
     base = url.rstrip('/')
     result = dict(status_counts={}, total=0, processed=0, failed_documents=0, unfinished=0,
                   busy=False, latest_message='', error='')
@@ -200,8 +197,7 @@ def is_finished(result):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            url=dict(type='str', required=True),
-            api_key=dict(type='str', no_log=True),
+            lightrag_api_argument_spec(),
             label=dict(type='str', default='lightrag'),
             timeout=dict(type='int', default=3600),
             poll_interval=dict(type='int', default=10),

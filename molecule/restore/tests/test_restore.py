@@ -109,7 +109,7 @@ def test_a_restore_killed_while_replacing_the_database_keeps_it_whole_and_finish
             break
     # Killed while the dump is being restored beside the live database.
     caught = False
-    for _ in range(300):
+    for _attempt in range(300):
         if "lightrag_restoring" in _databases(host):
             caught = True
             break
