@@ -77,3 +77,15 @@ attributes:
     support: none
     description: Nothing changes, so there is nothing to diff.
 '''
+
+    # For modules that talk to LightRAG's HTTP API (argument spec: module_utils/lightrag_api.py).
+    LIGHTRAG_API = r'''
+options:
+  url:
+    description: LightRAG's base address as the host reaches it.
+    type: str
+    required: true
+  api_key:
+    description: LightRAG's C(LIGHTRAG_API_KEY), sent as C(X-API-Key) when set.
+    type: str
+'''

@@ -22,14 +22,9 @@ description:
 version_added: 0.1.0
 author:
   - LoomGraph infrastructure team (!UNKNOWN)
+extends_documentation_fragment:
+  - loomgraph.lightrag_pg.lightrag_pg.lightrag_api
 options:
-  url:
-    description: LightRAG's base address as the host reaches it.
-    type: str
-    required: true
-  api_key:
-    description: LightRAG's C(LIGHTRAG_API_KEY), sent as C(X-API-Key) when set.
-    type: str
   source_dir:
     description: The workspace's input folder on the host (C(<customer>/data/inputs/<workspace>)).
     type: path
@@ -115,6 +110,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.loomgraph.lightrag_pg.plugins.module_utils.lightrag_api import api_headers, lightrag_api_argument_spec
+
 PARSED = "__parsed__"
 
 
@@ -161,8 +158,7 @@ def post_texts(module, url, headers, texts, names):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            url=dict(type="str", required=True),
-            api_key=dict(type="str", no_log=True),
+            lightrag_api_argument_spec(),
             source_dir=dict(type="path", required=True),
             patterns=dict(type="list", elements="str", default=["*"]),
             skip_sources=dict(type="list", elements="str", default=[]),
@@ -200,9 +196,7 @@ def main():
     if module.check_mode or not todo:
         module.exit_json(**result)
 
-    headers = {"Content-Type": "application/json"}
-    if module.params["api_key"]:
-        headers["X-API-Key"] = module.params["api_key"]
+    headers = dict(api_headers(module.params["api_key"]), **{"Content-Type": "application/json"})
     size = max(1, module.params["batch_size"])
     for start in range(0, len(todo), size):
         answer = post_texts(module, module.params["url"], headers, texts[start:start + size], todo[start:start + size])
