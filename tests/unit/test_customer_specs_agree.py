@@ -26,7 +26,9 @@ def _entry_specs():
 
 
 def _shape(options):
-    return dict((name, (o.get('type', 'str'), o.get('no_log', False), o.get('elements')))
+    # Sub-options too: a role that leaves `embedding` unchecked lets a bad dim through.
+    return dict((name, (o.get('type', 'str'), o.get('no_log', False), o.get('elements'),
+                        _shape(o['options']) if 'options' in o else None))
                 for name, o in options.items())
 
 
