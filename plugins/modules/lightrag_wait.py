@@ -94,9 +94,9 @@ finished:
   returned: always
   sample: true
 status_counts:
-  description: LightRAG's document counts by status at the last look (lower-case status names).
+  description: LightRAG's document counts by status at the last look (lower-case status names); empty when it did not answer.
   type: dict
-  returned: when LightRAG answered
+  returned: always
   sample: {processed: 8, failed: 0}
 total:
   description: Documents LightRAG holds, whatever their status.
@@ -134,17 +134,17 @@ error:
   returned: always
   sample: ''
 elapsed:
-  description: Seconds spent waiting (action plugin only).
+  description: Seconds spent waiting; 0 from the module alone (without its action plugin).
   type: int
   returned: always
   sample: 42
 stalled:
-  description: Whether the wait ended because nothing moved for O(stall_timeout) seconds (action plugin only).
+  description: Whether the wait ended because nothing moved for O(stall_timeout) seconds; always false from the module alone.
   type: bool
   returned: always
   sample: false
 polls:
-  description: How many times LightRAG was asked (action plugin only).
+  description: How many times LightRAG was asked; 1 from the module alone.
   type: int
   returned: always
   sample: 5
