@@ -10,7 +10,7 @@ For each workspace count of --scales (same totals each time) it
      estimated (pure query time, the module's main(), `ansible localhost -m`),
      the same counts one workspace at a time, and counting the file stores;
   5. drops the database and the files.
-Raw results go to bench/results/<stamp>.json and .md; --doc rewrites the
+Raw results go to bench/results/<stamp>-<small|full>.json and .md; --doc rewrites the
 generated part of docs/performance.md.
 
   bench/run.sh            full size (50 workspaces; 5, 50, 500 for the scaling)

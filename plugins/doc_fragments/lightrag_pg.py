@@ -2,7 +2,7 @@
 # Copyright: (c) 2025, LoomGraph infrastructure team
 # Apache License 2.0 (see galaxy.yml)
 # Documents plugins/module_utils/pg_connection.py:connection_argument_spec();
-# tests/unit/test_argspec_docs.py fails when the two drift apart.
+# tests/unit/plugins/modules/test_argspec_docs.py fails when the two drift apart.
 
 
 class ModuleDocFragment(object):

@@ -4,7 +4,7 @@
 """Login options, driver import and connect helper shared by every module.
 
 The option list here and plugins/doc_fragments/lightrag_pg.py describe the same
-options; tests/unit/test_argspec_docs.py keeps them in step.
+options; tests/unit/plugins/modules/test_argspec_docs.py keeps them in step.
 """
 
 import re
