@@ -316,6 +316,11 @@ CASES = [
          args=("-e", "storage=postgres", "-e", "customer=pinpianyi"),
          change=_top(lightrag_switch_embedding={"binding": "openai", "host": "http://host.docker.internal:8090/v1",
                                                 "model": "jinaai/jina-embeddings-v2-base-code", "dim": -768})),
+    Case("embedding-rebuild-dim", "the rebuild's shared embedding with a dim that is not a number",
+         "`cold_rebuild_embedding: {..., dim: 768d}`",
+         ("cold_rebuild_embedding: dim is '768d'",),
+         change=_top(cold_rebuild_embedding={"binding": "openai", "host": "http://host.docker.internal:8090/v1",
+                                             "model": "jinaai/jina-embeddings-v2-base-code", "dim": "768d"})),
     # Ports that are not ports.
     Case("port-text", "pg_port that is not a number", "pinpianyi `pg_port: abc`",
          ("Customer 'pinpianyi'", "pg_port is 'abc', not a whole number"), change=_set(P, "pg_port", "abc")),
