@@ -324,11 +324,11 @@ CASES = [
     # Role variables of the wrong type: every role's argument spec is checked up front, not when its play starts.
     Case("role-var-switch-timeout", "a role variable of the wrong type (a later play's role)",
          "`lightrag_switch_health_timeout: 5m`",
-         ("Role lightrag_switch (main)", "lightrag_switch_health_timeout", "5m"),
+         ("Role lightrag_switch:", "lightrag_switch_health_timeout", "5m"),
          change=_top(lightrag_switch_health_timeout="5m")),
     Case("role-var-rebuild-choice", "a rebuild variable of the wrong type, on a rebuild",
          "`--tags rebuild -e customer=pinpianyi` and `cold_rebuild_allow_many: maybe`",
-         ("Role cold_rebuild (main)", "cold_rebuild_allow_many"),
+         ("Role cold_rebuild:", "cold_rebuild_allow_many"),
          args=("--tags", "rebuild", "-e", "customer=pinpianyi"), guard=False,
          change=_top(cold_rebuild_allow_many="maybe")),
     # Ports that are not ports.
