@@ -150,6 +150,12 @@ def _del(i, key):
     return change
 
 
+def _embedding(dim):
+    """Complete shared embedding settings, but for their dim."""
+    return {"binding": "openai", "host": "http://host.docker.internal:8090/v1",
+            "model": "jinaai/jina-embeddings-v2-base-code", "dim": dim}
+
+
 def _top(**values):
     def change(cs, ev, ctx):
         ev.update(values)
@@ -308,19 +314,16 @@ CASES = [
     Case("embedding-shared-dim", "shared embedding with a bad dim",
          "`lightrag_pg_embedding: {binding: openai, host: ..., model: ..., dim: big}`",
          ("lightrag_pg_embedding: dim is 'big'",),
-         change=_top(lightrag_pg_embedding={"binding": "openai", "host": "http://host.docker.internal:8090/v1",
-                                            "model": "jinaai/jina-embeddings-v2-base-code", "dim": "big"})),
+         change=_top(lightrag_pg_embedding=_embedding("big"))),
     Case("embedding-switch-dim", "switch.yml with a negative embedding dim",
          "`playbooks/switch.yml -e storage=postgres -e customer=pinpianyi` and `lightrag_switch_embedding: {..., dim: -768}`",
          ("lightrag_switch_embedding: dim is '-768'",), playbook="playbooks/switch.yml",
          args=("-e", "storage=postgres", "-e", "customer=pinpianyi"),
-         change=_top(lightrag_switch_embedding={"binding": "openai", "host": "http://host.docker.internal:8090/v1",
-                                                "model": "jinaai/jina-embeddings-v2-base-code", "dim": -768})),
+         change=_top(lightrag_switch_embedding=_embedding(-768))),
     Case("embedding-rebuild-dim", "the rebuild's shared embedding with a dim that is not a number",
          "`cold_rebuild_embedding: {..., dim: 768d}`",
          ("cold_rebuild_embedding: dim is '768d'",),
-         change=_top(cold_rebuild_embedding={"binding": "openai", "host": "http://host.docker.internal:8090/v1",
-                                             "model": "jinaai/jina-embeddings-v2-base-code", "dim": "768d"})),
+         change=_top(cold_rebuild_embedding=_embedding("768d"))),
     # Role variables of the wrong type: every role's argument spec is checked up front, not when its play starts.
     Case("role-var-switch-timeout", "a role variable of the wrong type (a later play's role)",
          "`lightrag_switch_health_timeout: 5m`",
